@@ -1,0 +1,510 @@
+/* Units, the automaton pass, polarity and the label decision.
+ *
+ * Order matters: the automaton runs first because lexicon phrases found by
+ * it override the valence of their words, and polarity runs before the
+ * label decision because some cues only count for negative (or positive)
+ * messages.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tact-analyze.h"
+
+#include <math.h>
+#include <string.h>
+
+/* VADER-style constants: how much caps, negation and "!" move a word.
+ * They are properties of the scoring model, not of a language. */
+#define CAPS_INCR       0.733f
+#define NEGATION_SCALAR (-0.74f)
+#define EXCL_INCR       0.292f
+#define QMARK_INCR      0.18f
+#define NORM_ALPHA      15.0f
+#define MAX_STATES      256
+#define ASSERT_AT       0.5f
+
+void
+tact_scratch_init (TactScratch *s)
+{
+  tact_text_init (&s->text);
+  s->units = g_array_sized_new (FALSE, FALSE, sizeof (TactUnit), 128);
+  s->matches = g_array_sized_new (FALSE, FALSE, sizeof (TactMatch), 32);
+  s->cur = g_array_sized_new (FALSE, FALSE, sizeof (TactState), 64);
+  s->next = g_array_sized_new (FALSE, FALSE, sizeof (TactState), 64);
+  s->vals = g_array_sized_new (FALSE, FALSE, sizeof (float), 128);
+}
+
+void
+tact_scratch_clear (TactScratch *s)
+{
+  tact_text_clear (&s->text);
+  g_array_unref (s->units);
+  g_array_unref (s->matches);
+  g_array_unref (s->cur);
+  g_array_unref (s->next);
+  g_array_unref (s->vals);
+}
+
+guint
+tact_analyze_detect (TactScratch *s, TactPack *const *packs, guint n_packs)
+{
+  if (n_packs <= 1)
+    return 0;
+  const TactText *t = &s->text;
+  guint best = 0;
+  double best_score = -1;
+  for (guint p = 0; p < n_packs; p++)
+    {
+      double score = 0;
+      for (guint i = 0; i < t->n_toks && i < 48; i++)
+        {
+          if (t->toks[i].kind != TACT_TOK_WORD)
+            continue;
+          guint32 id = tact_pack_lookup (packs[p], tact_text_norm (t, i), t->toks[i].norm_len, FALSE);
+          if (id != TACT_DICT_NONE && (packs[p]->words[id].flags & TACT_WORDF_DETECT))
+            score += 1.0;
+        }
+      /* characters only one language uses ("ñ", "¿", "ß") are strong hints */
+      const char *dc = packs[p]->detect_chars;
+      gsize scan = MIN (t->len, 512);
+      for (const char *c = dc; c && *c; c = g_utf8_next_char (c))
+        {
+          gsize cl = (gsize) (g_utf8_next_char (c) - c);
+          char needle[8] = { 0 };
+          memcpy (needle, c, MIN (cl, 7));
+          if (g_strstr_len (t->text, (gssize) scan, needle))
+            score += 1.5;
+        }
+      if (score > best_score + 1e-9)
+        {
+          best_score = score;
+          best = p;
+        }
+    }
+  return best;
+}
+
+static void
+build_units (TactScratch *s, const TactPack *pack)
+{
+  const TactText *t = &s->text;
+  g_array_set_size (s->units, 0);
+  for (guint i = 0; i < t->n_toks && s->units->len < G_MAXUINT16 - 16; i++)
+    {
+      const TactToken *tok = &t->toks[i];
+      TactUnit u = { TACT_DICT_NONE, i, tok->kind, tok->flags, tok->run };
+      if (tok->kind == TACT_TOK_WORD || tok->kind == TACT_TOK_NUM || tok->kind == TACT_TOK_EMOJI ||
+          tok->kind == TACT_TOK_EMOTICON || tok->kind == TACT_TOK_PUNCT)
+        u.word = tact_pack_lookup (pack, tact_text_norm (t, i), tok->norm_len,
+                                   (tok->flags & TACT_TOKF_ELONGATED) != 0);
+      if (u.word != TACT_DICT_NONE && pack->words[u.word].n_expand)
+        {
+          /* chat shorthand: "u" → "you", "idk" → "i don't know" */
+          const TactWordInfo *wi = &pack->words[u.word];
+          for (guint k = 0; k < wi->n_expand; k++)
+            {
+              TactUnit x = u;
+              x.word = g_array_index (pack->expand_ids, guint32, wi->expand + k);
+              if (k > 0)
+                x.flags &= (guint8) ~TACT_TOKF_CLAUSE;
+              g_array_append_val (s->units, x);
+            }
+          continue;
+        }
+      g_array_append_val (s->units, u);
+    }
+}
+
+static inline void
+push_state (GArray *arr, guint32 node, guint16 start, guint8 skip)
+{
+  TactState *st = (TactState *) arr->data;
+  for (guint i = 0; i < arr->len; i++)
+    if (st[i].node == node && st[i].start == start && st[i].skip >= skip)
+      return;
+  if (arr->len >= MAX_STATES)
+    return;
+  TactState n = { node, start, skip };
+  g_array_append_val (arr, n);
+}
+
+/* Adds @node (just reached) and the gap children it opens. */
+static inline void
+enter (const TactAutomaton *au, GArray *arr, guint32 node, guint16 start)
+{
+  push_state (arr, node, start, 0);
+  for (guint32 g = au->gap_first[node]; g != G_MAXUINT32;)
+    {
+      const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
+      push_state (arr, gap->child, start, gap->max);
+      g = gap->next;
+    }
+}
+
+static guint
+last_content_unit (const TactScratch *s)
+{
+  const TactUnit *u = (const TactUnit *) s->units->data;
+  for (guint i = s->units->len; i > 0; i--)
+    if (u[i - 1].kind != TACT_TOK_PUNCT && u[i - 1].kind != TACT_TOK_EMOJI &&
+        u[i - 1].kind != TACT_TOK_EMOTICON)
+      return i - 1;
+  return s->units->len ? s->units->len - 1 : 0;
+}
+
+static void
+run_automaton (TactScratch *s, const TactPack *pack)
+{
+  const TactAutomaton *au = &pack->au;
+  const TactUnit *units = (const TactUnit *) s->units->data;
+  guint n = s->units->len;
+  guint last = last_content_unit (s);
+  g_array_set_size (s->matches, 0);
+  g_array_set_size (s->cur, 0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const TactUnit *u = &units[i];
+      guint32 syms[64];
+      guint ns = 0;
+      if (u->word != TACT_DICT_NONE)
+        {
+          syms[ns++] = u->word;
+          const TactWordInfo *wi = &pack->words[u->word];
+          for (guint k = 0; k < wi->n_classes && ns < 60; k++)
+            syms[ns++] = g_array_index (pack->class_refs, guint32, wi->classes + k);
+        }
+      switch (u->kind)
+        {
+        case TACT_TOK_NUM: syms[ns++] = TACT_SYM_NUM; break;
+        case TACT_TOK_URL: syms[ns++] = TACT_SYM_URL; break;
+        case TACT_TOK_EMOJI:
+        case TACT_TOK_EMOTICON: syms[ns++] = TACT_SYM_EMOJI; break;
+        case TACT_TOK_MENTION: syms[ns++] = TACT_SYM_MENTION; break;
+        default: break;
+        }
+      syms[ns++] = TACT_SYM_ANY;
+
+      /* a new match may start at every unit */
+      enter (au, s->cur, 0, (guint16) i);
+      g_array_set_size (s->next, 0);
+      const TactState *cur = (const TactState *) s->cur->data;
+      guint ncur = s->cur->len;
+      for (guint k = 0; k < ncur; k++)
+        {
+          TactState st = cur[k];
+          for (guint q = 0; q < ns; q++)
+            {
+              guint32 child = tact_automaton_step (au, st.node, syms[q]);
+              if (child == G_MAXUINT32)
+                continue;
+              for (guint32 tl = au->term_first[child]; tl != G_MAXUINT32;)
+                {
+                  const TactTermLink *link = &g_array_index (au->terms, TactTermLink, tl);
+                  const TactTerminal *t = &link->t;
+                  gboolean clause_ok = !t->anchor_clause || i >= last ||
+                                       (units[i + 1].flags & TACT_TOKF_CLAUSE) ||
+                                       units[i + 1].kind == TACT_TOK_PUNCT;
+                  if ((!t->anchor_start || st.start == 0) && (!t->anchor_end || i >= last) && clause_ok)
+                    {
+                      TactMatch m = { t->cue, st.start, (guint16) i, t->valence };
+                      if (s->matches->len < 1024)
+                        g_array_append_val (s->matches, m);
+                    }
+                  tl = link->next;
+                }
+              enter (au, s->next, child, st.start);
+            }
+          /* inside a gap: this unit may be skipped */
+          if (st.skip > 0)
+            push_state (s->next, st.node, st.start, (guint8) (st.skip - 1));
+        }
+      GArray *tmp = s->cur;
+      s->cur = s->next;
+      s->next = tmp;
+      /* only states that can still move survive: drop the bare root entries */
+      TactState *keep = (TactState *) s->cur->data;
+      guint kn = 0;
+      for (guint k = 0; k < s->cur->len; k++)
+        if (keep[k].node != 0)
+          keep[kn++] = keep[k];
+      g_array_set_size (s->cur, kn);
+    }
+}
+
+static gboolean
+clause_break_between (const TactUnit *units, guint from, guint to)
+{
+  /* TRUE if a clause starts at any unit in (from, to] */
+  for (guint k = from + 1; k <= to; k++)
+    if (units[k].flags & TACT_TOKF_CLAUSE)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+negated_before (const TactPack *pack, const TactUnit *units, guint start)
+{
+  guint win = pack->negation_window;
+  for (guint j = 1; j <= win && j <= start; j++)
+    {
+      guint p = start - j;
+      if (clause_break_between (units, p, start))
+        return FALSE;
+      if (units[p].word != TACT_DICT_NONE)
+        {
+          guint8 f = pack->words[units[p].word].flags;
+          if (f & TACT_WORDF_CONTRAST)
+            return FALSE;
+          if (f & TACT_WORDF_NEGATOR)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static float
+signf (float v)
+{
+  return v > 0 ? 1.0f : v < 0 ? -1.0f : 0.0f;
+}
+
+static double
+score_polarity (TactScratch *s, const TactPack *pack)
+{
+  const TactUnit *units = (const TactUnit *) s->units->data;
+  guint n = s->units->len;
+  g_array_set_size (s->vals, n);
+  float *val = (float *) s->vals->data;
+  memset (val, 0, n * sizeof (float));
+  const TactText *t = &s->text;
+  gboolean shouting_all = t->n_words > 0 && t->n_upper_words == t->n_words;
+
+  for (guint i = 0; i < n; i++)
+    if (units[i].word != TACT_DICT_NONE)
+      val[i] = pack->words[units[i].word].valence;
+
+  /* lexicon phrases replace their words: longest first, no overlaps */
+  const TactMatch *m = (const TactMatch *) s->matches->data;
+  for (guint k = 0; k < s->matches->len; k++)
+    {
+      if (m[k].cue != G_MAXUINT32)
+        continue;
+      gboolean longer_overlap = FALSE;
+      for (guint j = 0; j < s->matches->len; j++)
+        if (j != k && m[j].cue == G_MAXUINT32 && m[j].start <= m[k].end && m[k].start <= m[j].end &&
+            (m[j].end - m[j].start > m[k].end - m[k].start ||
+             (m[j].end - m[j].start == m[k].end - m[k].start && j < k)))
+          longer_overlap = TRUE;
+      if (longer_overlap)
+        continue;
+      for (guint u = m[k].start; u <= m[k].end; u++)
+        val[u] = 0;
+      val[m[k].start] = m[k].valence;
+    }
+
+  int excl = 0, qm = 0;
+  int contrast_at = -1;
+  for (guint i = 0; i < n; i++)
+    {
+      if (units[i].kind == TACT_TOK_PUNCT)
+        {
+          const char *nm = tact_text_norm (t, units[i].tok);
+          if (nm[0] == '!')
+            excl += units[i].run;
+          else
+            qm += units[i].run;
+        }
+      if (units[i].word != TACT_DICT_NONE && (pack->words[units[i].word].flags & TACT_WORDF_CONTRAST))
+        contrast_at = (int) i;
+    }
+
+  double sum = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      float v = val[i];
+      if (v == 0)
+        continue;
+      const TactWordInfo *wi = units[i].word != TACT_DICT_NONE ? &pack->words[units[i].word] : NULL;
+      /* an intensifier that also carries valence only counts as intensifier
+       * when it modifies a following word */
+      if (wi && wi->boost != 0 && i + 1 < n && val[i + 1] != 0)
+        continue;
+      float sgn = signf (v);
+      if ((units[i].flags & TACT_TOKF_ALLCAPS) && !shouting_all)
+        v += sgn * CAPS_INCR;
+      gboolean negated = FALSE;
+      for (guint j = 1; j <= 3 && j <= i; j++)
+        {
+          guint p = i - j;
+          if (clause_break_between (units, p, i))
+            break;
+          if (units[p].word == TACT_DICT_NONE)
+            continue;
+          const TactWordInfo *pw = &pack->words[units[p].word];
+          if (pw->boost != 0)
+            {
+              float b = pw->boost * (1.0f - 0.05f * (float) (j - 1));
+              if ((units[p].flags & TACT_TOKF_ALLCAPS) && !shouting_all)
+                b += signf (pw->boost) * CAPS_INCR * 0.5f;
+              v += sgn * b;
+            }
+          if ((pw->flags & TACT_WORDF_NEGATOR) && !negated)
+            negated = TRUE;
+        }
+      if (negated)
+        v *= NEGATION_SCALAR;
+      if (contrast_at >= 0)
+        v *= (int) i < contrast_at ? 0.5f : 1.5f;
+      sum += v;
+    }
+
+  if (sum != 0)
+    {
+      double emph = MIN (excl, 4) * EXCL_INCR;
+      if (qm > 1)
+        emph += qm <= 3 ? qm * QMARK_INCR : 0.96;
+      sum += sum > 0 ? emph : -emph;
+    }
+  double c = sum / sqrt (sum * sum + NORM_ALPHA);
+  return CLAMP (c, -1.0, 1.0);
+}
+
+static char *
+span_text (const TactScratch *s, guint start, guint end)
+{
+  const TactUnit *u = (const TactUnit *) s->units->data;
+  const TactToken *a = &s->text.toks[u[start].tok];
+  const TactToken *b = &s->text.toks[u[end].tok];
+  gsize len = b->end > a->start ? b->end - a->start : 0;
+  if (len > 200)
+    len = 200;
+  /* never cut a UTF-8 sequence in half */
+  while (len > 0 && len < (gsize) (b->end - a->start) &&
+         ((guchar) s->text.text[a->start + len] & 0xC0) == 0x80)
+    len--;
+  return g_strndup (s->text.text + a->start, len);
+}
+
+void
+tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
+{
+  build_units (s, pack);
+  run_automaton (s, pack);
+  out->polarity = score_polarity (s, pack);
+  out->truncated = s->text.truncated;
+
+  const TactUnit *units = (const TactUnit *) s->units->data;
+  const TactMatch *m = (const TactMatch *) s->matches->data;
+  guint32 vetoed = 0;
+  for (guint k = 0; k < s->matches->len; k++)
+    if (m[k].cue != G_MAXUINT32)
+      {
+        const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
+        if (c->veto)
+          vetoed |= 1u << c->label;
+      }
+
+  float score[TACT_LABEL_COUNT] = { 0 };
+  float best_w[TACT_LABEL_COUNT] = { 0 };
+  int best_m[TACT_LABEL_COUNT];
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    best_m[l] = -1;
+
+  /* Cues with an "unless" list (e.g. "ends with ?" → question, unless
+   * something more specific was found) are weighed after all plain cues,
+   * in the order of the pack file, each seeing what was asserted before
+   * it: the pack author decides who defers to whom. */
+  guint32 asserted = 0;
+  guint n = s->matches->len;
+  g_autofree guint *order = g_new (guint, n + 1);
+  guint n_order = 0;
+  for (guint k = 0; k < n; k++)
+    {
+      if (m[k].cue == G_MAXUINT32)
+        continue;
+      const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
+      if (c->veto)
+        continue;
+      if (c->unless == 0)
+        order[n_order++] = k;
+    }
+  guint n_plain = n_order;
+  for (guint k = 0; k < n; k++)
+    if (m[k].cue != G_MAXUINT32 && !g_array_index (pack->cues, TactCue, m[k].cue).veto &&
+        g_array_index (pack->cues, TactCue, m[k].cue).unless != 0)
+      {
+        /* insertion by cue index keeps the file order */
+        guint j = n_order++;
+        while (j > n_plain && m[order[j - 1]].cue > m[k].cue)
+          {
+            order[j] = order[j - 1];
+            j--;
+          }
+        order[j] = k;
+      }
+
+  for (guint o = 0; o < n_order; o++)
+    {
+      guint k = order[o];
+      const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
+      if (o == n_plain)
+        for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+          if (score[l] >= ASSERT_AT)
+            asserted |= 1u << l;
+      if (c->unless & asserted)
+        continue;
+      if (c->negatable && negated_before (pack, units, m[k].start))
+        continue;
+      if (out->polarity > c->max_pol || out->polarity < c->min_pol)
+        continue;
+      guint32 labels = (1u << c->label) | c->also;
+      for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+        {
+          if (!(labels & (1u << l)) || (vetoed & (1u << l)))
+            continue;
+          score[l] = 1.0f - (1.0f - score[l]) * (1.0f - c->weight);
+          if (o >= n_plain && score[l] >= ASSERT_AT)
+            asserted |= 1u << l;
+          /* evidence: the strongest cue; on a tie the longer span */
+          if (c->weight > best_w[l] + 1e-6f ||
+              (fabsf (c->weight - best_w[l]) <= 1e-6f && best_m[l] >= 0 &&
+               m[k].end - m[k].start > m[best_m[l]].end - m[best_m[l]].start))
+            {
+              best_w[l] = c->weight;
+              best_m[l] = (int) k;
+            }
+        }
+    }
+
+  out->n_labels = 0;
+  out->primary = TACT_LABEL_NEUTRAL;
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    {
+      if (score[l] < ASSERT_AT)
+        continue;
+      TactLabelHit *h = &out->labels[out->n_labels++];
+      h->label = (TactLabel) l;
+      h->score = score[l];
+      const TactMatch *bm = &m[best_m[l]];
+      h->evidence = span_text (s, bm->start, bm->end);
+      h->facet = NULL;
+      if (l == TACT_LABEL_NEEDS_EXPERT)
+        {
+          /* the facet of the strongest cue that names one */
+          float fw = -1;
+          for (guint k = 0; k < s->matches->len; k++)
+            {
+              if (m[k].cue == G_MAXUINT32)
+                continue;
+              const TactCue *fc = &g_array_index (pack->cues, TactCue, m[k].cue);
+              if (fc->facet && fc->label == TACT_LABEL_NEEDS_EXPERT && fc->weight > fw)
+                {
+                  fw = fc->weight;
+                  g_free (h->facet);
+                  h->facet = g_strdup (fc->facet);
+                }
+            }
+        }
+      if (out->n_labels == 1)
+        out->primary = (TactLabel) l;
+    }
+}

@@ -1,0 +1,44 @@
+/* Analysing one message with one pack (internal).
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "tact-pack.h"
+
+typedef struct {
+  guint32 word;    /* word id or TACT_DICT_NONE */
+  guint32 tok;     /* index of the token it came from */
+  guint8  kind;    /* TactTokKind */
+  guint8  flags;   /* TACT_TOKF_* of the token */
+  guint16 run;
+} TactUnit;
+
+typedef struct {
+  guint32 cue;
+  guint16 start, end;  /* unit indices, inclusive */
+  float   valence;     /* lexicon phrases */
+} TactMatch;
+
+typedef struct {
+  guint32 node;
+  guint16 start;
+  guint8  skip;
+} TactState;
+
+/* Reusable scratch space: analysing a message allocates nothing but the
+ * result once these have grown to the usual size. */
+typedef struct {
+  TactText  text;
+  GArray   *units;    /* TactUnit */
+  GArray   *matches;  /* TactMatch */
+  GArray   *cur, *next; /* TactState */
+  GArray   *vals;     /* float */
+} TactScratch;
+
+void tact_scratch_init (TactScratch *s);
+void tact_scratch_clear (TactScratch *s);
+
+/* Picks the pack whose language fits the scanned text best (index into @packs). */
+guint tact_analyze_detect (TactScratch *s, TactPack *const *packs, guint n_packs);
+
+/* Fills @out (whose ref_count/lang are set by the caller) from s->text. */
+void  tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out);

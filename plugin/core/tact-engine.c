@@ -1,0 +1,508 @@
+/* The engine façade: loading packs, analysing, suggesting.
+ *
+ * A TactEngine is not thread-safe: it reuses one scratch area for every
+ * message so that analysis allocates almost nothing.  Use one per thread
+ * (libpurple has one thread anyway).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tact-engine.h"
+#include "tact-analyze.h"
+#include "tact-builtin.h"
+#include "tact-render.h"
+
+#include <string.h>
+
+struct _TactEngine {
+  char         *data_dir;
+  char         *user_dir;
+  GPtrArray    *packs;     /* TactPack*, "en" first */
+  GPtrArray    *lang_ids;  /* char*, NULL-terminated view for the API */
+  TactEmoticons emo;
+  TactScratch   scratch;
+  double        load_ms;
+};
+
+/* ---------------------------------------------------------------- analysis */
+
+TactAnalysis *
+tact_analysis_ref (TactAnalysis *a)
+{
+  g_return_val_if_fail (a != NULL, NULL);
+  g_atomic_int_inc (&a->ref_count);
+  return a;
+}
+
+void
+tact_analysis_unref (TactAnalysis *a)
+{
+  if (!a || !g_atomic_int_dec_and_test (&a->ref_count))
+    return;
+  for (guint i = 0; i < a->n_labels; i++)
+    {
+      g_free (a->labels[i].evidence);
+      g_free (a->labels[i].facet);
+    }
+  g_free (a);
+}
+
+const TactLabelHit *
+tact_analysis_find (const TactAnalysis *a, TactLabel label)
+{
+  for (guint i = 0; a && i < a->n_labels; i++)
+    if (a->labels[i].label == label)
+      return &a->labels[i];
+  return NULL;
+}
+
+gboolean
+tact_analysis_has (const TactAnalysis *a, TactLabel label)
+{
+  return tact_analysis_find (a, label) != NULL;
+}
+
+static void
+json_escape (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) s; *p; p++)
+    {
+      switch (*p)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (*p < 0x20)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, (char) *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+void
+tact_analysis_to_json (const TactAnalysis *a, GString *out)
+{
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+  g_string_append (out, "{\"lang\":");
+  json_escape (out, a->lang);
+  /* two decimals: enough to read, stable across libc versions */
+  g_string_append_printf (out, ",\"polarity\":%s",
+                          g_ascii_formatd (num, sizeof num, "%.3f", a->polarity));
+  g_string_append (out, ",\"primary\":");
+  json_escape (out, tact_label_id (a->primary));
+  g_string_append (out, ",\"labels\":[");
+  for (guint i = 0; i < a->n_labels; i++)
+    {
+      const TactLabelHit *h = &a->labels[i];
+      if (i)
+        g_string_append_c (out, ',');
+      g_string_append (out, "{\"id\":");
+      json_escape (out, tact_label_id (h->label));
+      g_string_append_printf (out, ",\"score\":%s,\"evidence\":",
+                              g_ascii_formatd (num, sizeof num, "%.2f", h->score));
+      json_escape (out, h->evidence ? h->evidence : "");
+      if (h->facet)
+        {
+          g_string_append (out, ",\"facet\":");
+          json_escape (out, h->facet);
+        }
+      g_string_append_c (out, '}');
+    }
+  g_string_append_c (out, ']');
+  if (a->truncated)
+    g_string_append (out, ",\"truncated\":true");
+  g_string_append_c (out, '}');
+}
+
+void
+tact_suggestion_free (TactSuggestion *s)
+{
+  if (!s)
+    return;
+  g_free (s->id);
+  g_free (s->text);
+  g_free (s);
+}
+
+/* ----------------------------------------------------------------- loading */
+
+static const TactBuiltinFile *
+builtin_find (const char *lang, const char *kind)
+{
+  g_autofree char *name = g_strdup_printf ("%s/%s.json", lang, kind);
+  for (const TactBuiltinFile *f = tact_builtin_files; f->name; f++)
+    if (strcmp (f->name, name) == 0)
+      return f;
+  return NULL;
+}
+
+static void
+add_langs_of_dir (GPtrArray *langs, const char *dir)
+{
+  if (!dir)
+    return;
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)))
+    {
+      gsize n = strlen (name);
+      if (n < 2 || n > 7)
+        continue;
+      gboolean ok = TRUE;
+      for (gsize i = 0; i < n; i++)
+        if (!g_ascii_islower (name[i]) && name[i] != '-')
+          ok = FALSE;
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      if (!ok || !g_file_test (p, G_FILE_TEST_IS_DIR))
+        continue;
+      gboolean dup = FALSE;
+      for (guint i = 0; i < langs->len; i++)
+        dup |= strcmp (g_ptr_array_index (langs, i), name) == 0;
+      if (!dup)
+        g_ptr_array_add (langs, g_strdup (name));
+    }
+}
+
+static void
+docs_clear (TactPackDocs *docs)
+{
+  for (guint k = 0; k < 4; k++)
+    {
+      tact_json_doc_free (docs->base[k]);
+      tact_json_doc_free (docs->user[k]);
+    }
+  memset (docs, 0, sizeof *docs);
+}
+
+/* Reads the documents of @lang.  @use_disk FALSE = built-in only. */
+static gboolean
+docs_read (TactPackDocs *docs, const char *lang, const char *data_dir, const char *user_dir,
+           gboolean use_disk, GError **error)
+{
+  memset (docs, 0, sizeof *docs);
+  for (guint k = 0; k < 4; k++)
+    {
+      const char *kind = tact_pack_kinds[k];
+      g_autofree char *file = g_strdup_printf ("%s.json", kind);
+      g_autofree char *bp = data_dir ? g_build_filename (data_dir, lang, file, NULL) : NULL;
+      if (use_disk && bp && g_file_test (bp, G_FILE_TEST_EXISTS))
+        {
+          if (!(docs->base[k] = tact_json_doc_load (bp, error)))
+            return FALSE;
+        }
+      else if (builtin_find (lang, kind))
+        {
+          const TactBuiltinFile *f = builtin_find (lang, kind);
+          g_autofree char *nm = g_strdup_printf ("<built-in>/%s", f->name);
+          if (!(docs->base[k] = tact_json_doc_parse (nm, f->data, f->len, error)))
+            return FALSE;
+        }
+      g_autofree char *up = user_dir ? g_build_filename (user_dir, lang, file, NULL) : NULL;
+      if (use_disk && up && g_file_test (up, G_FILE_TEST_EXISTS))
+        {
+          if (!(docs->user[k] = tact_json_doc_load (up, error)))
+            return FALSE;
+          if (!docs->base[k])
+            {
+              /* a language only the user has: their file is the base */
+              docs->base[k] = docs->user[k];
+              docs->user[k] = NULL;
+            }
+        }
+    }
+  return TRUE;
+}
+
+static TactPack *
+find_pack (GPtrArray *packs, const char *lang)
+{
+  for (guint i = 0; packs && i < packs->len; i++)
+    {
+      TactPack *p = g_ptr_array_index (packs, i);
+      if (strcmp (p->lang, lang) == 0)
+        return p;
+    }
+  return NULL;
+}
+
+static int
+lang_order (gconstpointer a, gconstpointer b)
+{
+  const char *x = *(const char *const *) a, *y = *(const char *const *) b;
+  /* English first: the fallback when detection has nothing to go on */
+  if (strcmp (x, "en") == 0)
+    return -1;
+  if (strcmp (y, "en") == 0)
+    return 1;
+  return strcmp (x, y);
+}
+
+static gboolean
+load_all (TactEngine *e, GError **error)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  g_autoptr (GPtrArray) langs = g_ptr_array_new_with_free_func (g_free);
+  for (const TactBuiltinFile *f = tact_builtin_files; f->name; f++)
+    {
+      g_autofree char *lang = g_strndup (f->name, strcspn (f->name, "/"));
+      gboolean dup = FALSE;
+      for (guint i = 0; i < langs->len; i++)
+        dup |= strcmp (g_ptr_array_index (langs, i), lang) == 0;
+      if (!dup)
+        g_ptr_array_add (langs, g_steal_pointer (&lang));
+    }
+  add_langs_of_dir (langs, e->data_dir);
+  add_langs_of_dir (langs, e->user_dir);
+  g_ptr_array_sort (langs, lang_order);
+
+  GPtrArray *packs = g_ptr_array_new_with_free_func ((GDestroyNotify) tact_pack_free);
+  g_autoptr (GString) errors = g_string_new (NULL);
+  for (guint i = 0; i < langs->len; i++)
+    {
+      const char *lang = g_ptr_array_index (langs, i);
+      TactPackDocs docs;
+      g_autoptr (GError) err = NULL;
+      TactPack *pack = NULL;
+      if (docs_read (&docs, lang, e->data_dir, e->user_dir, TRUE, &err))
+        pack = tact_pack_compile (lang, &docs, &e->emo, &err);
+      docs_clear (&docs);
+      if (!pack)
+        {
+          g_string_append_printf (errors, "%s%s", errors->len ? "\n" : "", err->message);
+          /* keep the last good pack of this language, else the built-in one */
+          TactPack *old = find_pack (e->packs, lang);
+          if (old)
+            {
+              g_ptr_array_remove_fast (e->packs, old);
+              g_ptr_array_set_free_func (e->packs, (GDestroyNotify) tact_pack_free);
+              pack = old;
+            }
+          else if (builtin_find (lang, "language"))
+            {
+              g_autoptr (GError) berr = NULL;
+              if (docs_read (&docs, lang, NULL, NULL, FALSE, &berr))
+                pack = tact_pack_compile (lang, &docs, &e->emo, &berr);
+              docs_clear (&docs);
+              if (!pack)
+                g_critical ("built-in pack %s does not load: %s", lang, berr->message);
+            }
+        }
+      if (pack)
+        g_ptr_array_add (packs, pack);
+    }
+
+  if (packs->len == 0)
+    {
+      g_ptr_array_unref (packs);
+      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s", errors->len ? errors->str : "no language pack could be loaded");
+      return FALSE;
+    }
+  /* packs reused from e->packs were removed from it above, so this frees
+   * only the replaced ones */
+  if (e->packs)
+    g_ptr_array_unref (e->packs);
+  e->packs = packs;
+  g_ptr_array_set_size (e->lang_ids, 0);
+  for (guint i = 0; i < packs->len; i++)
+    g_ptr_array_add (e->lang_ids, ((TactPack *) g_ptr_array_index (packs, i))->lang);
+  g_ptr_array_add (e->lang_ids, NULL);
+  e->load_ms = (double) (g_get_monotonic_time () - t0) / 1000.0;
+  if (errors->len)
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s", errors->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+TactEngine *
+tact_engine_new (const char *data_dir, const char *user_dir, GError **error)
+{
+  TactEngine *e = g_new0 (TactEngine, 1);
+  e->data_dir = g_strdup (data_dir);
+  e->user_dir = g_strdup (user_dir && *user_dir ? user_dir : NULL);
+  e->emo.set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  e->lang_ids = g_ptr_array_new ();
+  tact_scratch_init (&e->scratch);
+  g_autoptr (GError) err = NULL;
+  if (!load_all (e, &err) && !e->packs)
+    {
+      g_propagate_error (error, g_steal_pointer (&err));
+      tact_engine_free (e);
+      return NULL;
+    }
+  if (err)
+    g_propagate_error (error, g_steal_pointer (&err));
+  return e;
+}
+
+void
+tact_engine_free (TactEngine *e)
+{
+  if (!e)
+    return;
+  g_free (e->data_dir);
+  g_free (e->user_dir);
+  if (e->packs)
+    g_ptr_array_unref (e->packs);
+  g_ptr_array_unref (e->lang_ids);
+  g_hash_table_unref (e->emo.set);
+  tact_scratch_clear (&e->scratch);
+  g_free (e);
+}
+
+gboolean
+tact_engine_reload (TactEngine *e, GError **error)
+{
+  return load_all (e, error);
+}
+
+gboolean
+tact_engine_check_dir (const char *dir, GError **error)
+{
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: not a directory", dir);
+      return FALSE;
+    }
+  g_autoptr (GPtrArray) langs = g_ptr_array_new_with_free_func (g_free);
+  add_langs_of_dir (langs, dir);
+  if (langs->len == 0)
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s: no language directories (e.g. %s/en/)", dir, dir);
+      return FALSE;
+    }
+  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0 };
+  g_autoptr (GString) errors = g_string_new (NULL);
+  for (guint i = 0; i < langs->len; i++)
+    {
+      TactPackDocs docs;
+      g_autoptr (GError) err = NULL;
+      /* a directory is checked as it would be loaded: as the shipped base */
+      TactPack *pack = NULL;
+      if (docs_read (&docs, g_ptr_array_index (langs, i), dir, NULL, TRUE, &err))
+        pack = tact_pack_compile (g_ptr_array_index (langs, i), &docs, &emo, &err);
+      docs_clear (&docs);
+      if (!pack)
+        g_string_append_printf (errors, "%s%s", errors->len ? "\n" : "", err->message);
+      tact_pack_free (pack);
+    }
+  g_hash_table_unref (emo.set);
+  if (errors->len)
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s", errors->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const char *const *
+tact_engine_languages (const TactEngine *e)
+{
+  return (const char *const *) e->lang_ids->pdata;
+}
+
+double
+tact_engine_load_ms (const TactEngine *e)
+{
+  return e->load_ms;
+}
+
+/* ---------------------------------------------------------------- analysing */
+
+TactAnalysis *
+tact_engine_analyze (TactEngine *e, const char *text, gssize len)
+{
+  TactAnalysis *a = g_new0 (TactAnalysis, 1);
+  a->ref_count = 1;
+  a->primary = TACT_LABEL_NEUTRAL;
+  tact_text_scan (&e->scratch.text, text, len, &e->emo);
+  guint idx = tact_analyze_detect (&e->scratch, (TactPack *const *) e->packs->pdata, e->packs->len);
+  const TactPack *pack = g_ptr_array_index (e->packs, idx);
+  g_strlcpy (a->lang, pack->lang, sizeof a->lang);
+  tact_analyze_run (&e->scratch, pack, a);
+  return a;
+}
+
+static const TactPack *
+pack_for (TactEngine *e, const char *lang)
+{
+  const TactPack *p = lang ? find_pack (e->packs, lang) : NULL;
+  return p ? p : g_ptr_array_index (e->packs, 0);
+}
+
+static void
+add_suggestion (GPtrArray *out, const TactPack *pack, TactLabel label, const TactTemplate *t,
+                const TactContext *ctx)
+{
+  TactSuggestion *s = g_new0 (TactSuggestion, 1);
+  s->id = g_strdup_printf ("%s.%s", tact_label_id (label), t->id);
+  s->text = tact_render_template (pack, t->text, ctx, &s->needs_edit);
+  s->label = label;
+  g_ptr_array_add (out, s);
+}
+
+GPtrArray *
+tact_engine_suggest (TactEngine *e, const TactAnalysis *a, const TactContext *ctx, guint max)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) tact_suggestion_free);
+  if (!a || max == 0)
+    return out;
+  const TactPack *pack = pack_for (e, a->lang);
+  /* an opt-out trumps everything: only the confirmation is offered */
+  TactLabel primary = tact_analysis_has (a, TACT_LABEL_OPT_OUT) ? TACT_LABEL_OPT_OUT : a->primary;
+  GPtrArray *tp = pack->replies.templates[primary];
+  /* a second label gets the last slot, so "broken app, idiots" offers an
+   * apology and a calm line, not three apologies */
+  const TactLabelHit *second = NULL;
+  if (primary != TACT_LABEL_OPT_OUT)
+    for (guint i = 0; i < a->n_labels && !second; i++)
+      if (a->labels[i].label != primary && pack->replies.templates[a->labels[i].label])
+        second = &a->labels[i];
+  guint own = second && max > 1 ? max - 1 : max;
+  for (guint i = 0; tp && i < tp->len && out->len < own; i++)
+    add_suggestion (out, pack, primary, g_ptr_array_index (tp, i), ctx);
+  if (second && out->len < max)
+    add_suggestion (out, pack, second->label,
+                    g_ptr_array_index (pack->replies.templates[second->label], 0), ctx);
+  for (guint i = own; tp && i < tp->len && out->len < max; i++)
+    add_suggestion (out, pack, primary, g_ptr_array_index (tp, i), ctx);
+  return out;
+}
+
+char *
+tact_engine_followup (TactEngine *e, const char *lang, const TactAnalysis *a, const TactContext *ctx)
+{
+  if (a && tact_analysis_has (a, TACT_LABEL_OPT_OUT))
+    return NULL;
+  const TactPack *pack = pack_for (e, lang ? lang : a ? a->lang : NULL);
+  if (!pack->replies.followups || pack->replies.followups->len == 0)
+    return NULL;
+  const TactTemplate *t = g_ptr_array_index (pack->replies.followups, 0);
+  return tact_render_template (pack, t->text, ctx, NULL);
+}
+
+const char *
+tact_engine_handling (TactEngine *e, const char *lang, TactLabel label)
+{
+  g_return_val_if_fail (label < TACT_LABEL_COUNT, "");
+  const char *h = pack_for (e, lang)->replies.handling[label];
+  return h ? h : "";
+}
+
+char *
+tact_engine_render (TactEngine *e, const char *lang, const char *tmpl, const TactContext *ctx,
+                    gboolean *needs_edit)
+{
+  return tact_render_template (pack_for (e, lang), tmpl, ctx, needs_edit);
+}
+
+char *
+tact_engine_greeting (TactEngine *e, const char *lang, const TactContext *ctx)
+{
+  return tact_render_greeting (pack_for (e, lang), ctx);
+}

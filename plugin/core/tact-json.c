@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tact-json.h"
+#include "tact-engine.h"
+
+#include <string.h>
+
+void
+tact_json_doc_free (TactJsonDoc *doc)
+{
+  if (!doc)
+    return;
+  if (doc->root)
+    json_decref (doc->root);
+  g_free (doc->name);
+  g_free (doc->buf);
+  g_free (doc);
+}
+
+TactJsonDoc *
+tact_json_doc_parse (const char *name, const char *buf, gsize len, GError **error)
+{
+  json_error_t jerr;
+  /* duplicate keys are almost always a copy-paste mistake in a pack */
+  json_t *root = json_loadb (buf, len, JSON_REJECT_DUPLICATES, &jerr);
+  if (!root)
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: %s", name, jerr.line,
+                   jerr.column, jerr.text);
+      return NULL;
+    }
+  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
+  doc->name = g_strdup (name);
+  doc->buf = g_memdup2 (buf, len + 1);
+  doc->buf[len] = '\0';
+  doc->len = len;
+  doc->root = root;
+  return doc;
+}
+
+TactJsonDoc *
+tact_json_doc_load (const char *path, GError **error)
+{
+  g_autofree char *buf = NULL;
+  gsize len = 0;
+  g_autoptr (GError) ioerr = NULL;
+  if (!g_file_get_contents (path, &buf, &len, &ioerr))
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", path, ioerr->message);
+      return NULL;
+    }
+  if (!g_utf8_validate_len (buf, len, NULL))
+    {
+      const char *end = NULL;
+      g_utf8_validate_len (buf, len, &end);
+      int line = 1, col = 1;
+      for (const char *p = buf; p < end; p++)
+        {
+          if (*p == '\n')
+            line++, col = 1;
+          else
+            col++;
+        }
+      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: not valid UTF-8", path,
+                   line, col);
+      return NULL;
+    }
+  return tact_json_doc_parse (path, buf, len, error);
+}
+
+/* ---- locating a value by path: a tiny JSON walker over the raw text ---- */
+
+typedef struct {
+  const char *buf;
+  gsize len, pos;
+  const char *target;
+  gsize best_len;  /* longest prefix of target matched so far */
+  gsize best_pos;
+  gboolean found;
+} Walker;
+
+static void
+skip_ws (Walker *w)
+{
+  while (w->pos < w->len && strchr (" \t\r\n", w->buf[w->pos]) && w->buf[w->pos])
+    w->pos++;
+}
+
+static void walk_value (Walker *w, GString *path, int depth);
+
+/* Skips a string, returning its raw (unescaped enough for keys) content. */
+static char *
+read_string (Walker *w)
+{
+  GString *s = g_string_new (NULL);
+  w->pos++; /* opening quote */
+  while (w->pos < w->len && w->buf[w->pos] != '"')
+    {
+      if (w->buf[w->pos] == '\\' && w->pos + 1 < w->len)
+        {
+          w->pos++;
+          char e = w->buf[w->pos];
+          g_string_append_c (s, e == 'n' ? '\n' : e == 't' ? '\t' : e);
+          w->pos++;
+          continue;
+        }
+      g_string_append_c (s, w->buf[w->pos++]);
+    }
+  w->pos++; /* closing quote */
+  return g_string_free (s, FALSE);
+}
+
+static void
+note (Walker *w, GString *path)
+{
+  if (w->found)
+    return;
+  gsize tl = strlen (w->target);
+  if (path->len == tl && memcmp (path->str, w->target, tl) == 0)
+    {
+      w->best_pos = w->pos;
+      w->best_len = tl;
+      w->found = TRUE;
+      return;
+    }
+  /* an ancestor: the prefix must end at a path boundary */
+  if (path->len > w->best_len && path->len < tl && memcmp (path->str, w->target, path->len) == 0 &&
+      (w->target[path->len] == '.' || w->target[path->len] == '['))
+    {
+      w->best_len = path->len;
+      w->best_pos = w->pos;
+    }
+}
+
+static void
+walk_value (Walker *w, GString *path, int depth)
+{
+  skip_ws (w);
+  if (w->pos >= w->len || depth > 64)
+    return;
+  note (w, path);
+  char c = w->buf[w->pos];
+  gsize base = path->len;
+  if (c == '{')
+    {
+      w->pos++;
+      for (;;)
+        {
+          skip_ws (w);
+          if (w->pos >= w->len || w->buf[w->pos] == '}')
+            {
+              w->pos++;
+              break;
+            }
+          if (w->buf[w->pos] == ',')
+            {
+              w->pos++;
+              continue;
+            }
+          if (w->buf[w->pos] != '"')
+            {
+              w->pos++;
+              continue;
+            }
+          gsize key_pos = w->pos;
+          g_autofree char *key = read_string (w);
+          if (base > 0)
+            g_string_append_c (path, '.');
+          g_string_append (path, key);
+          /* a missing value is best reported at its key */
+          gsize save = w->pos;
+          w->pos = key_pos;
+          note (w, path);
+          w->pos = save;
+          skip_ws (w);
+          if (w->pos < w->len && w->buf[w->pos] == ':')
+            w->pos++;
+          walk_value (w, path, depth + 1);
+          g_string_truncate (path, base);
+        }
+    }
+  else if (c == '[')
+    {
+      w->pos++;
+      guint idx = 0;
+      for (;;)
+        {
+          skip_ws (w);
+          if (w->pos >= w->len || w->buf[w->pos] == ']')
+            {
+              w->pos++;
+              break;
+            }
+          if (w->buf[w->pos] == ',')
+            {
+              w->pos++;
+              continue;
+            }
+          g_string_append_printf (path, "[%u]", idx++);
+          walk_value (w, path, depth + 1);
+          g_string_truncate (path, base);
+        }
+    }
+  else if (c == '"')
+    g_free (read_string (w));
+  else
+    {
+      while (w->pos < w->len && !strchr (",]} \t\r\n", w->buf[w->pos]))
+        w->pos++;
+    }
+}
+
+gboolean
+tact_json_locate (const char *buf, gsize len, const char *jpath, int *line, int *col)
+{
+  Walker w = { buf, len, 0, jpath, 0, 0, FALSE };
+  g_autoptr (GString) path = g_string_new (NULL);
+  walk_value (&w, path, 0);
+  if (!w.found && w.best_len == 0 && jpath[0] != '\0')
+    {
+      /* nothing matched: point at the top-level value */
+      w.best_pos = 0;
+    }
+  int l = 1, c = 1;
+  for (gsize i = 0; i < w.best_pos && i < len; i++)
+    {
+      if (buf[i] == '\n')
+        l++, c = 1;
+      else if (((guchar) buf[i] & 0xC0) != 0x80)
+        c++;
+    }
+  /* skip leading blanks so the column points at the value itself */
+  for (gsize i = w.best_pos; i < len && (buf[i] == ' ' || buf[i] == '\t'); i++)
+    c++;
+  *line = l;
+  *col = c;
+  return w.found;
+}
+
+void
+tact_json_error (GError **error, const TactJsonDoc *doc, const char *jpath, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  int line = 1, col = 1;
+  tact_json_locate (doc->buf, doc->len, jpath, &line, &col);
+  if (jpath && *jpath)
+    g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: %s: %s", doc->name, line, col,
+                 jpath, msg);
+  else
+    g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: %s", doc->name, line, col, msg);
+}

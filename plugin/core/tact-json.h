@@ -1,0 +1,36 @@
+/* JSON documents that remember where things are (internal).
+ *
+ * jansson reports syntax errors with line and column but forgets positions
+ * once parsed.  A pack can be syntactically fine and still wrong ("lable"
+ * for "label"), and the user deserves file:line:col for that too, so on
+ * error we walk the text once more to find the offending value.  That walk
+ * happens only on the error path, never on a good load.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <jansson.h>
+
+typedef struct {
+  char   *name;   /* file path or "<built-in>/en/cues.json" */
+  char   *buf;
+  gsize   len;
+  json_t *root;
+} TactJsonDoc;
+
+/* Parses @len bytes of @buf.  New; free with tact_json_doc_free(). */
+TactJsonDoc *tact_json_doc_parse (const char *name, const char *buf, gsize len, GError **error);
+/* Reads and parses @path.  New. */
+TactJsonDoc *tact_json_doc_load (const char *path, GError **error);
+void         tact_json_doc_free (TactJsonDoc *doc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactJsonDoc, tact_json_doc_free)
+
+/* Sets a TACT_ERROR_PACK error "name:line:col: jpath: message" where
+ * line:col is the position of the value at @jpath ("cues[3].label");
+ * the closest existing ancestor is used when the value is missing. */
+void tact_json_error (GError **error, const TactJsonDoc *doc, const char *jpath,
+                      const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+
+/* Finds the 1-based line and column of the value at @jpath.  FALSE if not found. */
+gboolean tact_json_locate (const char *buf, gsize len, const char *jpath, int *line, int *col);

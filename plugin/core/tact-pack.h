@@ -1,0 +1,166 @@
+/* A compiled language pack (internal).
+ *
+ * Built once from the four JSON files of a language (language, lexicon,
+ * cues, replies) into flat arrays indexed by word id, plus one token
+ * automaton that holds every cue pattern and every multi-word lexicon
+ * phrase.  Analysing a message then needs one dictionary lookup per token
+ * and one pass of the automaton.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "tact-dict.h"
+#include "tact-engine.h"
+#include "tact-json.h"
+#include "tact-text.h"
+
+enum {
+  TACT_WORDF_NEGATOR  = 1 << 0,
+  TACT_WORDF_CONTRAST = 1 << 1,
+  TACT_WORDF_DETECT   = 1 << 2,
+  TACT_WORDF_NAMESTOP = 1 << 3,
+};
+
+typedef struct {
+  float   valence;     /* lexicon valence, 0 = none */
+  float   boost;       /* intensifier (+) / dampener (−), 0 = none */
+  guint32 classes;     /* offset into pack->class_refs */
+  guint16 n_classes;
+  guint16 n_expand;    /* shorthand: word ids at pack->expand_ids[expand] */
+  guint32 expand;
+  guint8  flags;
+} TactWordInfo;
+
+/* Symbols the automaton steps on.  Word ids are below TACT_SYM_CLASS. */
+#define TACT_SYM_CLASS   0x01000000u
+#define TACT_SYM_BUILTIN 0x40000000u
+enum {
+  TACT_SYM_NUM = TACT_SYM_BUILTIN,
+  TACT_SYM_URL,
+  TACT_SYM_EMOJI,
+  TACT_SYM_MENTION,
+  TACT_SYM_ANY,
+};
+
+/* What reaching the end of a pattern means. */
+typedef struct {
+  guint32 cue;      /* index into pack->cues; or G_MAXUINT32 for a lexicon phrase */
+  float   valence;  /* lexicon phrase only */
+  guint8  anchor_start, anchor_end;
+  guint8  anchor_clause; /* the match must end a clause ("ok ,|.") */
+  guint8  len;      /* phrase length in units (lexicon phrases) */
+} TactTerminal;
+
+typedef struct {
+  TactLabel label;
+  float     weight;
+  gboolean  negatable, veto, yields;
+  char     *facet;
+  float     min_pol, max_pol;
+  guint32   also;      /* bitmask of extra labels */
+  guint32   unless;    /* bitmask: the cue is ignored when one of these is asserted */
+} TactCue;
+
+typedef struct {
+  /* edges: (node << 32 | symbol) → child, open addressing */
+  guint64 *ekeys;
+  guint32 *evals;
+  guint32  emask, n_edges;
+  guint32  n_nodes, cap_nodes;
+  guint32 *gap_first;  /* per node: index into gaps or G_MAXUINT32 */
+  guint32 *term_first; /* per node: index into terms or G_MAXUINT32 */
+  GArray  *gaps;       /* TactGap */
+  GArray  *terms;      /* TactTermLink */
+} TactAutomaton;
+
+typedef struct {
+  guint32 child;
+  guint8  max;
+  guint32 next;
+} TactGap;
+
+typedef struct {
+  TactTerminal t;
+  guint32 next;
+} TactTermLink;
+
+typedef struct {
+  char *id;
+  char *text;
+} TactTemplate;
+
+typedef struct {
+  char   *greeting_named;
+  char   *greeting_neutral;
+  char   *defaults[8];              /* indexed by TactVar */
+  char   *handling[TACT_LABEL_COUNT];
+  GPtrArray *templates[TACT_LABEL_COUNT]; /* TactTemplate* */
+  GPtrArray *followups;             /* TactTemplate* */
+} TactReplies;
+
+typedef enum {
+  TACT_VAR_GREETING = 0,
+  TACT_VAR_NAME,
+  TACT_VAR_FIRST_NAME,
+  TACT_VAR_AGENT,
+  TACT_VAR_COMPANY,
+  TACT_VAR_PRODUCT,
+  TACT_VAR_TOPIC,
+  TACT_VAR_COUNT
+} TactVar;
+
+typedef struct {
+  char          lang[8];
+  char         *name;
+  TactDict      dict;
+  TactWordInfo *words;      /* indexed by word id */
+  guint32       n_words_cap;
+  GArray       *class_refs; /* guint32 class symbols */
+  GArray       *expand_ids; /* guint32 word ids */
+  GPtrArray    *class_names;
+  GArray       *cues;       /* TactCue */
+  TactAutomaton au;
+  TactReplies   replies;
+  char         *detect_chars; /* UTF-8 characters typical of the language */
+  guint         negation_window;
+} TactPack;
+
+void      tact_pack_free (TactPack *pack);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactPack, tact_pack_free)
+
+/* The four documents of one language, base first then user overrides. */
+typedef struct {
+  TactJsonDoc *base[4];   /* language, lexicon, cues, replies */
+  TactJsonDoc *user[4];   /* may be NULL */
+} TactPackDocs;
+
+extern const char *const tact_pack_kinds[4];
+
+/* Validates and compiles.  @emo collects emoticons (shared by all packs).
+ * New, or NULL with @error naming file:line:col. */
+TactPack *tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo,
+                             GError **error);
+
+/* Looks a normalised token up, trying the squashed form of elongated words. */
+guint32   tact_pack_lookup (const TactPack *pack, const char *norm, gsize len, gboolean elongated);
+
+/* automaton (tact-automaton.c) */
+void      tact_automaton_init (TactAutomaton *au);
+void      tact_automaton_clear (TactAutomaton *au);
+guint32   tact_automaton_new_node (TactAutomaton *au);
+guint32   tact_automaton_child (TactAutomaton *au, guint32 node, guint32 sym, gboolean create);
+guint32   tact_automaton_gap (TactAutomaton *au, guint32 node, guint8 max);
+void      tact_automaton_add_terminal (TactAutomaton *au, guint32 node, const TactTerminal *t);
+static inline guint32
+tact_automaton_step (const TactAutomaton *au, guint32 node, guint32 sym)
+{
+  guint64 key = ((guint64) node << 32) | sym;
+  guint32 h = (guint32) ((key * 0x9E3779B97F4A7C15ull) >> 32);
+  for (guint32 i = h & au->emask;; i = (i + 1) & au->emask)
+    {
+      if (au->evals[i] == 0)
+        return G_MAXUINT32;
+      if (au->ekeys[i] == key)
+        return au->evals[i] - 1;
+    }
+}

@@ -1,0 +1,584 @@
+/* Text normalisation and tokenisation.
+ *
+ * The hot path of the whole product: every incoming message goes through
+ * here once.  ASCII words (the vast majority) are lower-cased and squashed
+ * in place without allocating; only words with non-ASCII letters pay for
+ * GLib's NFKC + case folding.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tact-text.h"
+
+#include <string.h>
+
+void
+tact_text_init (TactText *t)
+{
+  memset (t, 0, sizeof *t);
+}
+
+void
+tact_text_clear (TactText *t)
+{
+  g_free (t->toks);
+  g_free (t->norm);
+  g_free (t->owned);
+  memset (t, 0, sizeof *t);
+}
+
+static void
+norm_reserve (TactText *t, gsize extra)
+{
+  if (t->norm_len + extra + 1 > t->norm_cap)
+    {
+      t->norm_cap = MAX (t->norm_cap * 2, t->norm_len + extra + 256);
+      t->norm = g_realloc (t->norm, t->norm_cap);
+    }
+}
+
+static TactToken *
+push_token (TactText *t, TactTokKind kind, gsize start, gsize end, guint8 flags)
+{
+  if (t->n_toks == t->cap_toks)
+    {
+      t->cap_toks = MAX (64u, t->cap_toks * 2);
+      t->toks = g_renew (TactToken, t->toks, t->cap_toks);
+    }
+  TactToken *tok = &t->toks[t->n_toks++];
+  tok->start = (guint32) start;
+  tok->end = (guint32) end;
+  tok->norm = (guint32) t->norm_len;
+  tok->norm_len = 0;
+  tok->kind = (guint8) kind;
+  tok->flags = flags;
+  tok->run = 0;
+  return tok;
+}
+
+/* Appends @s to the norm buffer for @tok, squashing runs of three or more
+ * equal characters to two.  Returns TRUE if something was squashed. */
+static gboolean
+norm_append_squashed (TactText *t, TactToken *tok, const char *s, gsize len)
+{
+  gboolean squashed = FALSE;
+  norm_reserve (t, len);
+  char *out = t->norm + t->norm_len;
+  gsize o = 0;
+  const char *prev = NULL;
+  gsize prev_len = 0;
+  guint run = 0;
+  for (gsize i = 0; i < len;)
+    {
+      gsize clen = 1;
+      guchar c = (guchar) s[i];
+      if (c >= 0xC0)
+        clen = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : 2;
+      if (i + clen > len)
+        clen = len - i;
+      if (prev && prev_len == clen && memcmp (prev, s + i, clen) == 0)
+        run++;
+      else
+        run = 1;
+      if (run <= 2)
+        {
+          memcpy (out + o, s + i, clen);
+          o += clen;
+        }
+      else
+        squashed = TRUE;
+      prev = s + i;
+      prev_len = clen;
+      i += clen;
+    }
+  out[o] = '\0';
+  tok->norm_len = (guint16) MIN (o, G_MAXUINT16);
+  t->norm_len += o + 1;
+  return squashed;
+}
+
+gsize
+tact_text_squash_once (const char *s, gsize len, char *out)
+{
+  gsize o = 0;
+  const char *prev = NULL;
+  gsize prev_len = 0;
+  for (gsize i = 0; i < len;)
+    {
+      gsize clen = 1;
+      guchar c = (guchar) s[i];
+      if (c >= 0xC0)
+        clen = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : 2;
+      if (i + clen > len)
+        clen = len - i;
+      if (!(prev && prev_len == clen && memcmp (prev, s + i, clen) == 0))
+        {
+          memcpy (out + o, s + i, clen);
+          o += clen;
+        }
+      prev = s + i;
+      prev_len = clen;
+      i += clen;
+    }
+  out[o] = '\0';
+  return o;
+}
+
+static inline gboolean
+is_ascii_word (guchar c)
+{
+  return g_ascii_isalnum (c);
+}
+
+static inline gboolean
+is_space_or_end (const char *s, gsize i, gsize len)
+{
+  return i >= len || g_ascii_isspace (s[i]);
+}
+
+/* Emoji and pictographs: the blocks people actually type in chats.  Other
+ * symbols (™, ©) are ignored. */
+static gboolean
+is_emoji (gunichar u)
+{
+  return (u >= 0x1F000 && u <= 0x1FAFF) || (u >= 0x2600 && u <= 0x27BF) ||
+         (u >= 0x2B00 && u <= 0x2BFF) || (u >= 0x2300 && u <= 0x23FF) ||
+         u == 0x2764 || u == 0x2122 || u == 0x00A9 || u == 0x00AE ||
+         (u >= 0x2190 && u <= 0x21FF) || u == 0x3030 || u == 0x303D;
+}
+
+static gboolean
+is_word_unichar (gunichar u)
+{
+  if (g_unichar_isalnum (u) || g_unichar_ismark (u))
+    return !is_emoji (u);
+  return FALSE;
+}
+
+/* Decodes the character at @s[i] (valid UTF-8 guaranteed by the caller). */
+static inline gunichar
+char_at (const char *s, gsize i, gsize *clen)
+{
+  guchar c = (guchar) s[i];
+  if (c < 0x80)
+    {
+      *clen = 1;
+      return c;
+    }
+  const char *next = g_utf8_next_char (s + i);
+  *clen = (gsize) (next - (s + i));
+  return g_utf8_get_char (s + i);
+}
+
+static gboolean
+try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticons *emo,
+              guint8 flags, gsize *consumed)
+{
+  if (!emo || emo->max_len == 0)
+    return FALSE;
+  if (i > 0 && !g_ascii_isspace (s[i - 1]) && is_ascii_word ((guchar) s[i - 1]))
+    return FALSE;
+  char buf[16];
+  gsize maxl = MIN ((gsize) emo->max_len, sizeof buf - 1);
+  for (gsize l = MIN (maxl, len - i); l >= 2; l--)
+    {
+      gboolean ascii = TRUE;
+      for (gsize k = 0; k < l; k++)
+        {
+          guchar c = (guchar) s[i + k];
+          if (c >= 0x80 || g_ascii_isspace (c))
+            {
+              ascii = FALSE;
+              break;
+            }
+          buf[k] = g_ascii_tolower (c);
+        }
+      if (!ascii)
+        continue;
+      buf[l] = '\0';
+      /* the emoticon must end the word: "xD" yes, "xDrive" no */
+      if (i + l < len && is_ascii_word ((guchar) s[i + l]) && is_ascii_word ((guchar) buf[l - 1]))
+        continue;
+      if (g_hash_table_contains (emo->set, buf))
+        {
+          TactToken *tok = push_token (t, TACT_TOK_EMOTICON, i, i + l, flags);
+          norm_reserve (t, l);
+          memcpy (t->norm + t->norm_len, buf, l + 1);
+          tok->norm_len = (guint16) l;
+          t->norm_len += l + 1;
+          *consumed = l;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Makes @data safe to scan: valid UTF-8, no NUL, bounded length.  Sets
+ * t->text/t->len, using t->owned when a copy is needed. */
+static void
+prepare (TactText *t, const char *data, gsize len)
+{
+  t->truncated = FALSE;
+  t->repaired = FALSE;
+  const char *src = data;
+  gsize src_len = len;
+  g_autofree char *windowed = NULL;
+
+  if (len > TACT_TEXT_HEAD_BYTES + TACT_TEXT_TAIL_BYTES + 64)
+    {
+      windowed = g_malloc (TACT_TEXT_HEAD_BYTES + TACT_TEXT_TAIL_BYTES + 8);
+      memcpy (windowed, data, TACT_TEXT_HEAD_BYTES);
+      memcpy (windowed + TACT_TEXT_HEAD_BYTES, "\n\n", 2);
+      memcpy (windowed + TACT_TEXT_HEAD_BYTES + 2, data + len - TACT_TEXT_TAIL_BYTES,
+              TACT_TEXT_TAIL_BYTES);
+      src = windowed;
+      src_len = TACT_TEXT_HEAD_BYTES + 2 + TACT_TEXT_TAIL_BYTES;
+      t->truncated = TRUE;
+    }
+
+  if (g_utf8_validate_len (src, src_len, NULL))
+    {
+      if (src == data)
+        {
+          t->text = data;
+          t->len = len;
+          return;
+        }
+      g_free (t->owned);
+      t->owned = g_steal_pointer (&windowed);
+      t->text = t->owned;
+      t->len = src_len;
+      return;
+    }
+
+  /* Invalid bytes (or NUL) become U+FFFD / spaces: never a crash, never a
+   * silently shortened message. */
+  t->repaired = TRUE;
+  GString *fixed = g_string_sized_new (src_len + 16);
+  const char *p = src;
+  gsize left = src_len;
+  while (left > 0)
+    {
+      const char *end = NULL;
+      if (g_utf8_validate_len (p, left, &end))
+        {
+          g_string_append_len (fixed, p, (gssize) left);
+          break;
+        }
+      g_string_append_len (fixed, p, end - p);
+      if (*end == '\0')
+        g_string_append_c (fixed, ' ');
+      else
+        g_string_append (fixed, "\xEF\xBF\xBD");
+      left -= (gsize) (end - p) + 1;
+      p = end + 1;
+    }
+  g_free (t->owned);
+  t->len = fixed->len;
+  t->owned = g_string_free (fixed, FALSE);
+  t->text = t->owned;
+}
+
+static void
+scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
+{
+  gsize i = *pi, start = i;
+  gboolean ascii = TRUE, digits_only = TRUE;
+  guint letters = 0, upper = 0;
+
+  while (i < len)
+    {
+      guchar c = (guchar) s[i];
+      if (c < 0x80)
+        {
+          if (is_ascii_word (c))
+            {
+              if (g_ascii_isalpha (c))
+                {
+                  letters++;
+                  digits_only = FALSE;
+                  if (g_ascii_isupper (c))
+                    upper++;
+                }
+              i++;
+              continue;
+            }
+          /* apostrophes and hyphens join word characters: "don't", "follow-up";
+           * dots, commas and colons join digits: "5.99", "10:30" */
+          if ((c == '\'' || c == '-') && i + 1 < len && i > start &&
+              (is_ascii_word ((guchar) s[i + 1]) || (guchar) s[i + 1] >= 0xC0))
+            {
+              digits_only = FALSE;
+              i++;
+              continue;
+            }
+          if ((c == '.' || c == ',' || c == ':') && digits_only && i > start && i + 1 < len &&
+              g_ascii_isdigit (s[i + 1]))
+            {
+              i++;
+              continue;
+            }
+          break;
+        }
+      gsize clen;
+      gunichar u = char_at (s, i, &clen);
+      if (u == 0x2019 || u == 0x2018 || u == 0x02BC)
+        {
+          /* typographic apostrophe inside a word */
+          if (i > start && i + clen < len)
+            {
+              gsize nlen;
+              gunichar nu = char_at (s, i + clen, &nlen);
+              if (is_word_unichar (nu))
+                {
+                  ascii = FALSE;
+                  digits_only = FALSE;
+                  i += clen;
+                  continue;
+                }
+            }
+          break;
+        }
+      if (!is_word_unichar (u))
+        break;
+      ascii = FALSE;
+      if (g_unichar_isalpha (u))
+        {
+          letters++;
+          digits_only = FALSE;
+          if (g_unichar_isupper (u))
+            upper++;
+        }
+      else if (!g_unichar_isdigit (u))
+        digits_only = FALSE;
+      i += clen;
+    }
+
+  if (i == start)
+    {
+      /* not a word character after all: skip it */
+      gsize clen;
+      (void) char_at (s, i, &clen);
+      *pi = i + clen;
+      return;
+    }
+
+  if (upper > 0)
+    flags |= TACT_TOKF_HAS_UPPER;
+  if (letters >= 2 && upper == letters)
+    flags |= TACT_TOKF_ALLCAPS;
+  if (letters > 0)
+    {
+      t->n_words++;
+      if (flags & TACT_TOKF_ALLCAPS)
+        t->n_upper_words++;
+    }
+
+  TactToken *tok = push_token (t, digits_only ? TACT_TOK_NUM : TACT_TOK_WORD, start, i, flags);
+  gboolean squashed;
+  if (ascii)
+    {
+      char buf[256];
+      gsize n = MIN (i - start, sizeof buf);
+      for (gsize k = 0; k < n; k++)
+        buf[k] = g_ascii_tolower (s[start + k]);
+      squashed = digits_only ? (norm_append_squashed (t, tok, buf, n), FALSE)
+                             : norm_append_squashed (t, tok, buf, n);
+    }
+  else
+    {
+      g_autofree char *nf = g_utf8_normalize (s + start, (gssize) (i - start), G_NORMALIZE_NFKC);
+      g_autofree char *cf = g_utf8_casefold (nf ? nf : "", -1);
+      /* typographic apostrophes → ' so "don’t" and "don't" are one word */
+      GString *g = g_string_sized_new (strlen (cf));
+      for (const char *p = cf; *p; p = g_utf8_next_char (p))
+        {
+          gunichar u = g_utf8_get_char (p);
+          if (u == 0x2019 || u == 0x2018 || u == 0x02BC)
+            g_string_append_c (g, '\'');
+          else
+            g_string_append_len (g, p, g_utf8_next_char (p) - p);
+        }
+      squashed = norm_append_squashed (t, tok, g->str, MIN (g->len, 1024));
+      g_string_free (g, TRUE);
+    }
+  if (squashed)
+    tok->flags |= TACT_TOKF_ELONGATED;
+  *pi = i;
+}
+
+void
+tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticons *emo)
+{
+  gsize len = len_in < 0 ? (data ? strlen (data) : 0) : (gsize) len_in;
+  t->n_toks = 0;
+  t->norm_len = 0;
+  t->n_words = 0;
+  t->n_upper_words = 0;
+  prepare (t, data ? data : "", data ? len : 0);
+
+  const char *s = t->text;
+  len = t->len;
+  guint8 pending = TACT_TOKF_CLAUSE;
+  gsize i = 0;
+  while (i < len)
+    {
+      guchar c = (guchar) s[i];
+      if (c < 0x80)
+        {
+          if (g_ascii_isspace (c))
+            {
+              if (c == '\n')
+                pending |= TACT_TOKF_CLAUSE;
+              i++;
+              continue;
+            }
+          if (is_ascii_word (c))
+            {
+              gsize used;
+              if ((c == 'x' || c == 'X' || c == '8') &&
+                  try_emoticon (t, s, i, len, emo, pending, &used))
+                {
+                  i += used;
+                  pending = 0;
+                  continue;
+                }
+              if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
+                  (g_ascii_strncasecmp (s + i, "http://", 7) == 0 ||
+                   g_ascii_strncasecmp (s + i, "https://", 8) == 0 ||
+                   g_ascii_strncasecmp (s + i, "www.", 4) == 0))
+                {
+                  gsize st = i;
+                  while (i < len && !g_ascii_isspace (s[i]))
+                    i++;
+                  TactToken *tok = push_token (t, TACT_TOK_URL, st, i, pending);
+                  norm_append_squashed (t, tok, "#url", 4);
+                  pending = 0;
+                  continue;
+                }
+              scan_word (t, s, &i, len, pending);
+              pending = 0;
+              continue;
+            }
+          if (c == '!' || c == '?')
+            {
+              gsize st = i;
+              guint nq = 0, ne = 0;
+              while (i < len && (s[i] == '!' || s[i] == '?'))
+                {
+                  if (s[i] == '?')
+                    nq++;
+                  else
+                    ne++;
+                  i++;
+                }
+              if (nq)
+                {
+                  TactToken *tok = push_token (t, TACT_TOK_PUNCT, st, i, pending);
+                  norm_append_squashed (t, tok, "?", 1);
+                  tok->run = (guint16) MIN (nq, 1000);
+                }
+              if (ne)
+                {
+                  TactToken *tok = push_token (t, TACT_TOK_PUNCT, st, i, pending);
+                  norm_append_squashed (t, tok, "!", 1);
+                  tok->run = (guint16) MIN (ne, 1000);
+                }
+              pending = TACT_TOKF_CLAUSE;
+              continue;
+            }
+          gsize used;
+          if (try_emoticon (t, s, i, len, emo, pending, &used))
+            {
+              i += used;
+              pending = 0;
+              continue;
+            }
+          if (c == '@' && i + 1 < len && (is_ascii_word ((guchar) s[i + 1]) || s[i + 1] == '_'))
+            {
+              gsize st = i++;
+              while (i < len && (is_ascii_word ((guchar) s[i]) || s[i] == '_' || s[i] == '.'))
+                i++;
+              TactToken *tok = push_token (t, TACT_TOK_MENTION, st, i, pending);
+              norm_append_squashed (t, tok, "#mention", 8);
+              pending = 0;
+              continue;
+            }
+          if (c == '#' && i + 1 < len && g_ascii_isalpha (s[i + 1]))
+            {
+              i++;
+              scan_word (t, s, &i, len, pending | TACT_TOKF_HASHTAG);
+              pending = 0;
+              continue;
+            }
+          if (c == '.' || c == ',' || c == ';' || c == ':')
+            pending |= TACT_TOKF_CLAUSE;
+          i++;
+          continue;
+        }
+
+      gsize clen;
+      gunichar u = char_at (s, i, &clen);
+      if (is_emoji (u))
+        {
+          gsize st = i;
+          i += clen;
+          /* swallow presentation selectors, skin tones, keycaps and ZWJ
+           * sequences: "👍🏽" and "👍" are the same feeling */
+          while (i < len)
+            {
+              gsize l2;
+              gunichar v = char_at (s, i, &l2);
+              if (v == 0xFE0F || v == 0xFE0E || v == 0x20E3 || (v >= 0x1F3FB && v <= 0x1F3FF))
+                i += l2;
+              else if (v == 0x200D && i + l2 < len)
+                {
+                  gsize l3;
+                  (void) char_at (s, i + l2, &l3);
+                  i += l2 + l3;
+                }
+              else
+                break;
+            }
+          TactToken *tok = push_token (t, TACT_TOK_EMOJI, st, i, pending);
+          norm_reserve (t, clen);
+          memcpy (t->norm + t->norm_len, s + st, clen);
+          t->norm[t->norm_len + clen] = '\0';
+          tok->norm_len = (guint16) clen;
+          t->norm_len += clen + 1;
+          pending = 0;
+          continue;
+        }
+      if (is_word_unichar (u))
+        {
+          scan_word (t, s, &i, len, pending);
+          pending = 0;
+          continue;
+        }
+      if (g_unichar_isspace (u) || u == 0x3002 || u == 0x2026 || u == 0xFF0C)
+        pending |= TACT_TOKF_CLAUSE;
+      else if (u == 0xFF01 || u == 0xFF1F)
+        {
+          TactToken *tok = push_token (t, TACT_TOK_PUNCT, i, i + clen, pending);
+          norm_append_squashed (t, tok, u == 0xFF1F ? "?" : "!", 1);
+          tok->run = 1;
+          pending = TACT_TOKF_CLAUSE;
+        }
+      i += clen;
+    }
+}
+
+char *
+tact_text_normalize_phrase (const char *s, const TactEmoticons *emo)
+{
+  TactText t;
+  tact_text_init (&t);
+  tact_text_scan (&t, s, -1, emo);
+  GString *out = g_string_new (NULL);
+  for (guint i = 0; i < t.n_toks; i++)
+    {
+      if (i)
+        g_string_append_c (out, ' ');
+      g_string_append (out, tact_text_norm (&t, i));
+    }
+  tact_text_clear (&t);
+  return g_string_free (out, FALSE);
+}
