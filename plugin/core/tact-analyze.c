@@ -18,7 +18,6 @@
 #define EXCL_INCR       0.292f
 #define QMARK_INCR      0.18f
 #define NORM_ALPHA      15.0f
-#define MAX_STATES      256
 #define ASSERT_AT       0.5f
 
 void
@@ -27,8 +26,8 @@ tact_scratch_init (TactScratch *s)
   tact_text_init (&s->text);
   s->units = g_array_sized_new (FALSE, FALSE, sizeof (TactUnit), 128);
   s->matches = g_array_sized_new (FALSE, FALSE, sizeof (TactMatch), 32);
-  s->cur = g_array_sized_new (FALSE, FALSE, sizeof (TactState), 64);
-  s->next = g_array_sized_new (FALSE, FALSE, sizeof (TactState), 64);
+  s->cur = g_new (TactState, TACT_MAX_STATES);
+  s->next = g_new (TactState, TACT_MAX_STATES);
   s->vals = g_array_sized_new (FALSE, FALSE, sizeof (float), 128);
 }
 
@@ -38,8 +37,8 @@ tact_scratch_clear (TactScratch *s)
   tact_text_clear (&s->text);
   g_array_unref (s->units);
   g_array_unref (s->matches);
-  g_array_unref (s->cur);
-  g_array_unref (s->next);
+  g_free (s->cur);
+  g_free (s->next);
   g_array_unref (s->vals);
 }
 
@@ -114,27 +113,28 @@ build_units (TactScratch *s, const TactPack *pack)
 }
 
 static inline void
-push_state (GArray *arr, guint32 node, guint16 start, guint8 skip)
+push_state (TactState *st, guint *n, guint32 node, guint16 start, guint8 skip)
 {
-  TactState *st = (TactState *) arr->data;
-  for (guint i = 0; i < arr->len; i++)
+  for (guint i = 0; i < *n; i++)
     if (st[i].node == node && st[i].start == start && st[i].skip >= skip)
       return;
-  if (arr->len >= MAX_STATES)
+  if (*n >= TACT_MAX_STATES)
     return;
-  TactState n = { node, start, skip };
-  g_array_append_val (arr, n);
+  st[*n].node = node;
+  st[*n].start = start;
+  st[*n].skip = skip;
+  (*n)++;
 }
 
 /* Adds @node (just reached) and the gap children it opens. */
 static inline void
-enter (const TactAutomaton *au, GArray *arr, guint32 node, guint16 start)
+enter (const TactAutomaton *au, TactState *st, guint *n, guint32 node, guint16 start)
 {
-  push_state (arr, node, start, 0);
+  push_state (st, n, node, start, 0);
   for (guint32 g = au->gap_first[node]; g != G_MAXUINT32;)
     {
       const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-      push_state (arr, gap->child, start, gap->max);
+      push_state (st, n, gap->child, start, gap->max);
       g = gap->next;
     }
 }
@@ -158,7 +158,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
   guint n = s->units->len;
   guint last = last_content_unit (s);
   g_array_set_size (s->matches, 0);
-  g_array_set_size (s->cur, 0);
+  s->n_cur = 0;
 
   for (guint i = 0; i < n; i++)
     {
@@ -184,18 +184,20 @@ run_automaton (TactScratch *s, const TactPack *pack)
       syms[ns++] = TACT_SYM_ANY;
 
       /* a new match may start at every unit */
-      enter (au, s->cur, 0, (guint16) i);
-      g_array_set_size (s->next, 0);
-      const TactState *cur = (const TactState *) s->cur->data;
-      guint ncur = s->cur->len;
+      enter (au, s->cur, &s->n_cur, 0, (guint16) i);
+      s->n_next = 0;
+      const TactState *cur = s->cur;
+      guint ncur = s->n_cur;
       for (guint k = 0; k < ncur; k++)
         {
           TactState st = cur[k];
           for (guint q = 0; q < ns; q++)
             {
-              guint32 child = tact_automaton_step (au, st.node, syms[q]);
-              if (child == G_MAXUINT32)
-                continue;
+              guint32 end;
+              for (guint32 e = tact_automaton_lower (au, st.node, syms[q], &end);
+                   e < end && (guint32) (au->csr_edges[e] >> 32) == syms[q]; e++)
+            {
+              guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
               for (guint32 tl = au->term_first[child]; tl != G_MAXUINT32;)
                 {
                   const TactTermLink *link = &g_array_index (au->terms, TactTermLink, tl);
@@ -211,22 +213,22 @@ run_automaton (TactScratch *s, const TactPack *pack)
                     }
                   tl = link->next;
                 }
-              enter (au, s->next, child, st.start);
+              enter (au, s->next, &s->n_next, child, st.start);
+            }
             }
           /* inside a gap: this unit may be skipped */
           if (st.skip > 0)
-            push_state (s->next, st.node, st.start, (guint8) (st.skip - 1));
+            push_state (s->next, &s->n_next, st.node, st.start, (guint8) (st.skip - 1));
         }
-      GArray *tmp = s->cur;
+      TactState *tmp = s->cur;
       s->cur = s->next;
       s->next = tmp;
       /* only states that can still move survive: drop the bare root entries */
-      TactState *keep = (TactState *) s->cur->data;
       guint kn = 0;
-      for (guint k = 0; k < s->cur->len; k++)
-        if (keep[k].node != 0)
-          keep[kn++] = keep[k];
-      g_array_set_size (s->cur, kn);
+      for (guint k = 0; k < s->n_next; k++)
+        if (s->cur[k].node != 0)
+          s->cur[kn++] = s->cur[k];
+      s->n_cur = kn;
     }
 }
 

@@ -24,13 +24,18 @@ typedef struct {
   guint8  skip;
 } TactState;
 
+/* A bound on the work per token, whatever the input: hostile text cannot
+ * make matching quadratic. */
+#define TACT_MAX_STATES 256
+
 /* Reusable scratch space: analysing a message allocates nothing but the
  * result once these have grown to the usual size. */
 typedef struct {
   TactText  text;
   GArray   *units;    /* TactUnit */
   GArray   *matches;  /* TactMatch */
-  GArray   *cur, *next; /* TactState */
+  TactState *cur, *next; /* TACT_MAX_STATES each */
+  guint     n_cur, n_next;
   GArray   *vals;     /* float */
 } TactScratch;
 

@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tact-pack.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -19,6 +20,7 @@ tact_automaton_init (TactAutomaton *au)
   au->gaps = g_array_new (FALSE, FALSE, sizeof (TactGap));
   au->terms = g_array_new (FALSE, FALSE, sizeof (TactTermLink));
   tact_automaton_new_node (au); /* root = 0 */
+  au->tree[0] = 1;
 }
 
 void
@@ -28,6 +30,10 @@ tact_automaton_clear (TactAutomaton *au)
   g_free (au->evals);
   g_free (au->gap_first);
   g_free (au->term_first);
+  g_free (au->tree);
+  g_free (au->csr_start);
+  g_free (au->csr_edges);
+  g_free (au->root_lo);
   if (au->gaps)
     g_array_unref (au->gaps);
   if (au->terms)
@@ -43,7 +49,9 @@ tact_automaton_new_node (TactAutomaton *au)
       au->cap_nodes = MAX (256u, au->cap_nodes * 2);
       au->gap_first = g_renew (guint32, au->gap_first, au->cap_nodes);
       au->term_first = g_renew (guint32, au->term_first, au->cap_nodes);
+      au->tree = g_renew (guint8, au->tree, au->cap_nodes);
     }
+  au->tree[au->n_nodes] = 0;
   au->gap_first[au->n_nodes] = G_MAXUINT32;
   au->term_first[au->n_nodes] = G_MAXUINT32;
   return au->n_nodes++;
@@ -52,20 +60,22 @@ tact_automaton_new_node (TactAutomaton *au)
 static void
 edge_insert (guint64 *keys, guint32 *vals, guint32 mask, guint64 key, guint32 val)
 {
-  guint32 h = (guint32) ((key * 0x9E3779B97F4A7C15ull) >> 32);
-  guint32 i = h & mask;
+  guint32 i = tact_automaton_hash (key) & mask;
   while (vals[i] != 0)
     i = (i + 1) & mask;
   keys[i] = key;
   vals[i] = val;
 }
 
-guint32
-tact_automaton_child (TactAutomaton *au, guint32 node, guint32 sym, gboolean create)
+void
+tact_automaton_add_edge (TactAutomaton *au, guint32 node, guint32 sym, guint32 child)
 {
-  guint32 c = tact_automaton_step (au, node, sym);
-  if (c != G_MAXUINT32 || !create)
-    return c;
+  guint64 key = ((guint64) node << 32) | sym;
+  guint32 c;
+  for (guint32 it = tact_automaton_first (au, key, &c); it != G_MAXUINT32;
+       it = tact_automaton_next (au, key, it, &c))
+    if (c == child)
+      return;
   if ((au->n_edges + 1) * 2 > au->emask + 1)
     {
       guint32 nmask = au->emask * 2 + 1;
@@ -80,22 +90,34 @@ tact_automaton_child (TactAutomaton *au, guint32 node, guint32 sym, gboolean cre
       au->evals = nv;
       au->emask = nmask;
     }
-  c = tact_automaton_new_node (au);
-  edge_insert (au->ekeys, au->evals, au->emask, ((guint64) node << 32) | sym, c + 1);
+  edge_insert (au->ekeys, au->evals, au->emask, key, child + 1);
   au->n_edges++;
-  return c;
 }
 
 guint32
-tact_automaton_gap (TactAutomaton *au, guint32 node, guint8 max)
+tact_automaton_tree_child (TactAutomaton *au, guint32 node, guint32 sym)
+{
+  guint64 key = ((guint64) node << 32) | sym;
+  guint32 c;
+  for (guint32 it = tact_automaton_first (au, key, &c); it != G_MAXUINT32;
+       it = tact_automaton_next (au, key, it, &c))
+    if (au->tree[c])
+      return c;
+  c = tact_automaton_new_node (au);
+  au->tree[c] = 1;
+  tact_automaton_add_edge (au, node, sym, c);
+  return c;
+}
+
+void
+tact_automaton_add_gap (TactAutomaton *au, guint32 node, guint8 max, guint32 child)
 {
   for (guint32 g = au->gap_first[node]; g != G_MAXUINT32; g = g_array_index (au->gaps, TactGap, g).next)
-    if (g_array_index (au->gaps, TactGap, g).max == max)
-      return g_array_index (au->gaps, TactGap, g).child;
-  TactGap gap = { tact_automaton_new_node (au), max, au->gap_first[node] };
+    if (g_array_index (au->gaps, TactGap, g).child == child)
+      return;
+  TactGap gap = { child, max, au->gap_first[node] };
   g_array_append_val (au->gaps, gap);
   au->gap_first[node] = au->gaps->len - 1;
-  return gap.child;
 }
 
 void
@@ -104,4 +126,59 @@ tact_automaton_add_terminal (TactAutomaton *au, guint32 node, const TactTerminal
   TactTermLink link = { *t, au->term_first[node] };
   g_array_append_val (au->terms, link);
   au->term_first[node] = au->terms->len - 1;
+}
+
+static int
+cmp_u64 (const void *a, const void *b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+void
+tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
+{
+  /* bucket the edges by node (counting sort), then sort each node's few
+   * edges by symbol */
+  g_free (au->csr_start);
+  g_free (au->csr_edges);
+  g_free (au->root_lo);
+  au->csr_start = g_new0 (guint32, au->n_nodes + 1);
+  au->csr_edges = g_new (guint64, au->n_edges + 1);
+  for (guint32 i = 0; i <= au->emask; i++)
+    if (au->evals[i])
+      au->csr_start[(au->ekeys[i] >> 32) + 1]++;
+  for (guint32 v = 0; v < au->n_nodes; v++)
+    au->csr_start[v + 1] += au->csr_start[v];
+  guint32 *fill = g_memdup2 (au->csr_start, sizeof (guint32) * (au->n_nodes + 1));
+  for (guint32 i = 0; i <= au->emask; i++)
+    if (au->evals[i])
+      {
+        guint32 node = (guint32) (au->ekeys[i] >> 32);
+        guint64 sym = au->ekeys[i] & 0xffffffffu;
+        au->csr_edges[fill[node]++] = (sym << 32) | (au->evals[i] - 1);
+      }
+  g_free (fill);
+  for (guint32 v = 0; v < au->n_nodes; v++)
+    {
+      guint32 lo = au->csr_start[v], hi = au->csr_start[v + 1];
+      if (hi - lo > 1)
+        qsort (au->csr_edges + lo, hi - lo, sizeof (guint64), cmp_u64);
+    }
+  au->n_words = n_words;
+  au->n_classes = n_classes;
+  guint32 n_dense = n_words + n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1;
+  au->root_lo = g_new (guint32, n_dense);
+  memset (au->root_lo, 0xff, sizeof (guint32) * n_dense);
+  for (guint32 e = au->csr_start[1]; e > au->csr_start[0]; e--)
+    {
+      /* walking backwards leaves the first edge of each symbol */
+      guint32 d = tact_automaton_dense (au, (guint32) (au->csr_edges[e - 1] >> 32));
+      if (d != G_MAXUINT32)
+        au->root_lo[d] = e - 1;
+    }
+  /* the hash table was only needed while building */
+  g_clear_pointer (&au->ekeys, g_free);
+  g_clear_pointer (&au->evals, g_free);
+  au->emask = 0;
 }

@@ -105,9 +105,39 @@ tact_pack_lookup (const TactPack *pack, const char *norm, gsize len, gboolean el
 }
 
 /* Splits a normalised phrase into its tokens. */
+/* TRUE if @s is already in normal form: lower-case ASCII letters, digits,
+ * inner apostrophes/hyphens, single spaces, no letter three times in a row.
+ * Most pack entries are; they skip the tokeniser at load. */
+static gboolean
+is_plain_phrase (const char *s)
+{
+  if (!*s)
+    return FALSE;
+  char prev = ' ', prev2 = ' ';
+  for (const char *p = s; *p; p++)
+    {
+      char c = *p;
+      gboolean word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      if (!word && !(c == ' ' && prev != ' ' && p[1]) &&
+          !((c == '\'' || c == '-') && prev != ' ' && ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= '0' && p[1] <= '9'))))
+        return FALSE;
+      if (c == prev && c == prev2 && word)
+        return FALSE;
+      prev2 = prev;
+      prev = c;
+    }
+  return s[0] >= 'a' && s[0] <= 'z';
+}
+
 static char **
 norm_words (const char *s, const TactEmoticons *emo, guint *n)
 {
+  if (is_plain_phrase (s))
+    {
+      char **v = g_strsplit (s, " ", -1);
+      *n = g_strv_length (v);
+      return v;
+    }
   g_autofree char *norm = tact_text_normalize_phrase (s, emo);
   char **v = g_strsplit (norm, " ", -1);
   guint k = 0;
@@ -693,10 +723,7 @@ parse_symbol (Compiler *cc, const char *elem, const char *alt, GArray *seq, char
   guint n;
   g_auto (GStrv) w = norm_words (alt, cc->emo, &n);
   if (n == 0)
-    {
-      *why = g_strdup_printf ("\"%s\": \"%s\" has no word in it", elem, alt);
-      return FALSE;
-    }
+    return TRUE; /* "&" in "(t & c)": punctuation is not a token */
   /* a word that normalises to several tokens ("e.g." → "e", "g") is a sequence */
   for (guint i = 0; i < n; i++)
     {
@@ -748,6 +775,11 @@ add_alternative (Compiler *cc, const char *elem, char *alt, gboolean seq_ok, Ele
         }
       if (!parse_symbol (cc, elem, words[k], seq, why))
         return FALSE;
+    }
+  if (seq->len == 0)
+    {
+      *why = g_strdup_printf ("\"%s\": \"%s\" has no word in it", elem, alt);
+      return FALSE;
     }
   if (seq->len > 12)
     {
@@ -941,7 +973,13 @@ bad_anchor:
   return NULL;
 }
 
-/* Adds the elements as paths from the root; terminal @t at every end. */
+/* Adds the elements as paths from the root; terminal @t at every end.
+ *
+ * While the path is still a plain prefix (one node in the frontier) it
+ * walks and extends the shared prefix tree, so patterns that start alike
+ * share states.  Once alternatives have split the path, all branches meet
+ * again in one fresh join node per element: "a|b c|d e|f" costs 2+4+2 edges
+ * instead of 8 paths, and optional elements cannot multiply anything. */
 static void
 add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
 {
@@ -964,37 +1002,62 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
               tact_automaton_add_terminal (au, g_array_index (frontier, guint32, f), &te);
         }
       g_array_set_size (next, 0);
-      for (guint f = 0; f < frontier->len; f++)
+      gboolean tree = frontier->len == 1 && au->tree[g_array_index (frontier, guint32, 0)] && !e->gap;
+      if (tree)
         {
-          guint32 node = g_array_index (frontier, guint32, f);
-          if (e->gap)
-            {
-              guint32 c = tact_automaton_gap (au, node, e->gap);
-              g_array_append_val (next, c);
-              continue;
-            }
+          guint32 node = g_array_index (frontier, guint32, 0);
           for (guint a = 0; a < e->alts->len; a++)
             {
               GArray *seq = g_ptr_array_index (e->alts, a);
               guint32 c = node;
               for (guint k = 0; k < seq->len; k++)
-                c = tact_automaton_child (au, c, g_array_index (seq, guint32, k), TRUE);
-              g_array_append_val (next, c);
+                c = tact_automaton_tree_child (au, c, g_array_index (seq, guint32, k));
+              gboolean dup = FALSE;
+              for (guint j = 0; j < next->len; j++)
+                dup |= g_array_index (next, guint32, j) == c;
+              if (!dup)
+                g_array_append_val (next, c);
             }
-          if (e->optional)
-            g_array_append_val (next, node);
         }
-      /* keep the frontier small: dedupe */
-      g_array_set_size (frontier, 0);
-      for (guint k = 0; k < next->len; k++)
+      else
         {
-          guint32 n = g_array_index (next, guint32, k);
-          gboolean dup = FALSE;
-          for (guint j = 0; j < frontier->len && !dup; j++)
-            dup = g_array_index (frontier, guint32, j) == n;
-          if (!dup && frontier->len < 4096)
-            g_array_append_val (frontier, n);
+          guint32 join = tact_automaton_new_node (au);
+          for (guint f = 0; f < frontier->len; f++)
+            {
+              guint32 node = g_array_index (frontier, guint32, f);
+              if (e->gap)
+                {
+                  tact_automaton_add_gap (au, node, e->gap, join);
+                  continue;
+                }
+              for (guint a = 0; a < e->alts->len; a++)
+                {
+                  GArray *seq = g_ptr_array_index (e->alts, a);
+                  guint32 c = node;
+                  for (guint k = 0; k + 1 < seq->len; k++)
+                    {
+                      guint32 mid = tact_automaton_new_node (au);
+                      tact_automaton_add_edge (au, c, g_array_index (seq, guint32, k), mid);
+                      c = mid;
+                    }
+                  tact_automaton_add_edge (au, c, g_array_index (seq, guint32, seq->len - 1), join);
+                }
+            }
+          g_array_append_val (next, join);
         }
+      if (e->optional)
+        for (guint f = 0; f < frontier->len; f++)
+          {
+            guint32 n = g_array_index (frontier, guint32, f);
+            gboolean dup = FALSE;
+            for (guint j = 0; j < next->len; j++)
+              dup |= g_array_index (next, guint32, j) == n;
+            if (!dup)
+              g_array_append_val (next, n);
+          }
+      GArray *tmp = frontier;
+      frontier = next;
+      next = tmp;
     }
   for (guint f = 0; f < frontier->len; f++)
     {
@@ -1080,7 +1143,15 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
     {
       TactJsonDoc *u = docs->user[k];
       if (u && json_is_true (json_object_get (u->root, "replace")))
-        merged[k] = json_deep_copy (u->root);
+        merged[k] = json_incref (u->root);
+      else if (!u)
+        {
+          /* nothing to merge: read the base as it is (a deep copy of a
+           * 5,000-word lexicon would be most of the load time) */
+          merged[k] = json_incref (docs->base[k]->root);
+          if (k == K_CUES)
+            n_base_cues = (guint) json_array_size (json_object_get (merged[k], "cues"));
+        }
       else
         {
           merged[k] = json_deep_copy (docs->base[k]->root);
@@ -1172,7 +1243,7 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
               g_ptr_array_add (e.alts, seq);
               g_array_append_val (elems, e);
             }
-          TactTerminal t = { G_MAXUINT32, val, 0, 0, (guint8) n };
+          TactTerminal t = { G_MAXUINT32, val, 0, 0, 0, (guint8) n };
           add_paths (&pack->au, elems, &t);
           elems_free (elems);
         }
@@ -1275,7 +1346,7 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
               ok = FALSE;
               break;
             }
-          TactTerminal t = { (guint32) (pack->cues->len - 1), 0, (guint8) as, (guint8) ae, 0 };
+          TactTerminal t = { (guint32) (pack->cues->len - 1), 0, (guint8) as, (guint8) ae, 0, 0 };
           add_paths (&pack->au, elems, &t);
           elems_free (elems);
         }
@@ -1312,5 +1383,6 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
     return NULL;
   /* words interned after the last word_info() call still need a row */
   word_info (pack, pack->dict.n ? pack->dict.n - 1 : 0);
+  tact_automaton_freeze (&pack->au, pack->dict.n, pack->class_names->len);
   return g_steal_pointer (&pack);
 }

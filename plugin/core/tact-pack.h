@@ -69,6 +69,16 @@ typedef struct {
   guint32  n_nodes, cap_nodes;
   guint32 *gap_first;  /* per node: index into gaps or G_MAXUINT32 */
   guint32 *term_first; /* per node: index into terms or G_MAXUINT32 */
+  guint8  *tree;       /* per node: reached by exactly one edge, safe to share as a prefix */
+  /* frozen form used while matching: per node a run of edges sorted by
+   * symbol, so a step touches one or two cache lines instead of hashing
+   * into a table of hundreds of kilobytes */
+  guint32 *csr_start;  /* n_nodes + 1 */
+  guint64 *csr_edges;  /* symbol << 32 | child */
+  /* the root is stepped from at every token and has the most edges: a
+   * dense table indexed by symbol skips the binary search there */
+  guint32 *root_lo;    /* per dense symbol: first edge, or G_MAXUINT32 */
+  guint32  n_words, n_classes;
   GArray  *gaps;       /* TactGap */
   GArray  *terms;      /* TactTermLink */
 } TactAutomaton;
@@ -148,19 +158,82 @@ guint32   tact_pack_lookup (const TactPack *pack, const char *norm, gsize len, g
 void      tact_automaton_init (TactAutomaton *au);
 void      tact_automaton_clear (TactAutomaton *au);
 guint32   tact_automaton_new_node (TactAutomaton *au);
-guint32   tact_automaton_child (TactAutomaton *au, guint32 node, guint32 sym, gboolean create);
-guint32   tact_automaton_gap (TactAutomaton *au, guint32 node, guint8 max);
+/* The prefix-tree child of @node on @sym, created if missing: patterns
+ * that start alike share these nodes. */
+guint32   tact_automaton_tree_child (TactAutomaton *au, guint32 node, guint32 sym);
+/* An extra edge @node —@sym→ @child (the automaton is an NFA: one
+ * (node, symbol) may lead to several nodes). */
+void      tact_automaton_add_edge (TactAutomaton *au, guint32 node, guint32 sym, guint32 child);
+void      tact_automaton_add_gap (TactAutomaton *au, guint32 node, guint8 max, guint32 child);
 void      tact_automaton_add_terminal (TactAutomaton *au, guint32 node, const TactTerminal *t);
+/* Builds the frozen form; call once after the last pattern was added. */
+void      tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes);
+
 static inline guint32
-tact_automaton_step (const TactAutomaton *au, guint32 node, guint32 sym)
+tact_automaton_dense (const TactAutomaton *au, guint32 sym)
 {
-  guint64 key = ((guint64) node << 32) | sym;
-  guint32 h = (guint32) ((key * 0x9E3779B97F4A7C15ull) >> 32);
-  for (guint32 i = h & au->emask;; i = (i + 1) & au->emask)
+  if (sym < TACT_SYM_CLASS)
+    return sym < au->n_words ? sym : G_MAXUINT32;
+  if (sym < TACT_SYM_BUILTIN)
+    return sym - TACT_SYM_CLASS < au->n_classes ? au->n_words + (sym - TACT_SYM_CLASS) : G_MAXUINT32;
+  return au->n_words + au->n_classes + (sym - TACT_SYM_BUILTIN);
+}
+
+/* First edge of (node, sym) in the frozen automaton; the run of edges with
+ * that symbol ends before *@end or at the first other symbol. */
+static inline guint32
+tact_automaton_lower (const TactAutomaton *au, guint32 node, guint32 sym, guint32 *end)
+{
+  guint32 lo = au->csr_start[node], hi = au->csr_start[node + 1];
+  *end = hi;
+  if (node == 0)
     {
-      if (au->evals[i] == 0)
-        return G_MAXUINT32;
-      if (au->ekeys[i] == key)
-        return au->evals[i] - 1;
+      guint32 d = tact_automaton_dense (au, sym);
+      return d == G_MAXUINT32 || au->root_lo[d] == G_MAXUINT32 ? hi : au->root_lo[d];
     }
+  guint64 k = (guint64) sym << 32;
+  while (lo < hi)
+    {
+      guint32 mid = (lo + hi) / 2;
+      if (au->csr_edges[mid] < k)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static inline guint32
+tact_automaton_hash (guint64 key)
+{
+  return (guint32) ((key * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/* Iterates the children of (node, sym):
+ *   for (guint32 it = tact_automaton_first (au, key, &c); it != G_MAXUINT32;
+ *        it = tact_automaton_next (au, key, it, &c)) … */
+static inline guint32
+tact_automaton_next (const TactAutomaton *au, guint64 key, guint32 i, guint32 *child)
+{
+  for (i = (i + 1) & au->emask; au->evals[i] != 0; i = (i + 1) & au->emask)
+    if (au->ekeys[i] == key)
+      {
+        *child = au->evals[i] - 1;
+        return i;
+      }
+  return G_MAXUINT32;
+}
+
+static inline guint32
+tact_automaton_first (const TactAutomaton *au, guint64 key, guint32 *child)
+{
+  guint32 i = tact_automaton_hash (key) & au->emask;
+  if (au->evals[i] == 0)
+    return G_MAXUINT32;
+  if (au->ekeys[i] == key)
+    {
+      *child = au->evals[i] - 1;
+      return i;
+    }
+  return tact_automaton_next (au, key, i, child);
 }

@@ -56,6 +56,35 @@ push_token (TactText *t, TactTokKind kind, gsize start, gsize end, guint8 flags)
 
 /* Appends @s to the norm buffer for @tok, squashing runs of three or more
  * equal characters to two.  Returns TRUE if something was squashed. */
+/* ASCII-only variant of norm_append_squashed(): lower-cases while copying.
+ * Most words of most messages take this path. */
+static gboolean
+norm_append_ascii_lower (TactText *t, TactToken *tok, const char *s, gsize len)
+{
+  norm_reserve (t, len);
+  char *out = t->norm + t->norm_len;
+  gsize o = 0;
+  gboolean squashed = FALSE;
+  char prev = 0;
+  guint run = 0;
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = s[i];
+      if (c >= 'A' && c <= 'Z')
+        c = (char) (c + ('a' - 'A'));
+      run = (c == prev) ? run + 1 : 1;
+      prev = c;
+      if (run <= 2)
+        out[o++] = c;
+      else
+        squashed = TRUE;
+    }
+  out[o] = '\0';
+  tok->norm_len = (guint16) MIN (o, G_MAXUINT16);
+  t->norm_len += o + 1;
+  return squashed;
+}
+
 static gboolean
 norm_append_squashed (TactText *t, TactToken *tok, const char *s, gsize len)
 {
@@ -211,6 +240,67 @@ try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticon
   return FALSE;
 }
 
+/* Decodes the HTML entities people and bridges leave in chat text
+ * ("&lt;3" is a heart, "&amp;" an and).  Returns NULL when @s has none. */
+static GString *
+decode_entities (const char *s, gsize len)
+{
+  if (!memchr (s, '&', len))
+    return NULL;
+  static const struct { const char *name; const char *text; } named[] = {
+    { "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
+    { "nbsp", " " }, { "hellip", "\xE2\x80\xA6" }, { "rsquo", "\xE2\x80\x99" },
+    { "lsquo", "\xE2\x80\x98" }, { "ldquo", "\xE2\x80\x9C" }, { "rdquo", "\xE2\x80\x9D" },
+    { "mdash", "\xE2\x80\x94" }, { "ndash", "\xE2\x80\x93" },
+  };
+  GString *out = NULL;
+  gsize copied = 0;
+  for (gsize i = 0; i < len; i++)
+    {
+      if (s[i] != '&')
+        continue;
+      const char *semi = memchr (s + i, ';', MIN (len - i, 10));
+      if (!semi)
+        continue;
+      gsize nlen = (gsize) (semi - (s + i)) - 1;
+      const char *name = s + i + 1;
+      char buf[8];
+      const char *rep = NULL;
+      if (nlen >= 2 && name[0] == '#')
+        {
+          gunichar u = 0;
+          gboolean hex = name[1] == 'x' || name[1] == 'X';
+          gboolean ok = nlen > (hex ? 2u : 1u);
+          for (gsize k = hex ? 2 : 1; k < nlen && ok; k++)
+            {
+              int d = hex ? g_ascii_xdigit_value (name[k]) : g_ascii_digit_value (name[k]);
+              ok = d >= 0 && u < 0x110000;
+              u = u * (hex ? 16 : 10) + (gunichar) d;
+            }
+          if (ok && u != 0 && g_unichar_validate (u))
+            {
+              buf[g_unichar_to_utf8 (u, buf)] = '\0';
+              rep = buf;
+            }
+        }
+      else
+        for (guint k = 0; k < G_N_ELEMENTS (named); k++)
+          if (strlen (named[k].name) == nlen && memcmp (named[k].name, name, nlen) == 0)
+            rep = named[k].text;
+      if (!rep)
+        continue;
+      if (!out)
+        out = g_string_sized_new (len);
+      g_string_append_len (out, s + copied, (gssize) (i - copied));
+      g_string_append (out, rep);
+      copied = (gsize) (semi - s) + 1;
+      i = copied - 1;
+    }
+  if (out)
+    g_string_append_len (out, s + copied, (gssize) (len - copied));
+  return out;
+}
+
 /* Makes @data safe to scan: valid UTF-8, no NUL, bounded length.  Sets
  * t->text/t->len, using t->owned when a copy is needed. */
 static void
@@ -232,6 +322,15 @@ prepare (TactText *t, const char *data, gsize len)
       src = windowed;
       src_len = TACT_TEXT_HEAD_BYTES + 2 + TACT_TEXT_TAIL_BYTES;
       t->truncated = TRUE;
+    }
+
+  GString *decoded = decode_entities (src, src_len);
+  if (decoded)
+    {
+      g_free (windowed);
+      src_len = decoded->len;
+      windowed = g_string_free (decoded, FALSE);
+      src = windowed;
     }
 
   if (g_utf8_validate_len (src, src_len, NULL))
@@ -289,15 +388,23 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
       guchar c = (guchar) s[i];
       if (c < 0x80)
         {
-          if (is_ascii_word (c))
+          if (c >= 'a' && c <= 'z')
             {
-              if (g_ascii_isalpha (c))
-                {
-                  letters++;
-                  digits_only = FALSE;
-                  if (g_ascii_isupper (c))
-                    upper++;
-                }
+              letters++;
+              digits_only = FALSE;
+              i++;
+              continue;
+            }
+          if (c >= 'A' && c <= 'Z')
+            {
+              letters++;
+              upper++;
+              digits_only = FALSE;
+              i++;
+              continue;
+            }
+          if (c >= '0' && c <= '9')
+            {
               i++;
               continue;
             }
@@ -376,12 +483,8 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
   gboolean squashed;
   if (ascii)
     {
-      char buf[256];
-      gsize n = MIN (i - start, sizeof buf);
-      for (gsize k = 0; k < n; k++)
-        buf[k] = g_ascii_tolower (s[start + k]);
-      squashed = digits_only ? (norm_append_squashed (t, tok, buf, n), FALSE)
-                             : norm_append_squashed (t, tok, buf, n);
+      gsize n = MIN (i - start, (gsize) 1024);
+      squashed = norm_append_ascii_lower (t, tok, s + start, n) && !digits_only;
     }
   else
     {

@@ -546,10 +546,14 @@ bar_update (TactBar *bar, PurpleConversation *conv, const TactView *view)
 
       bar->suggestions[i] = g_strdup (s->text != NULL ? s->text : "");
       preview = preview_text (bar->suggestions[i]);
-      text = g_strdup_printf (s->needs_edit ? _("%u: %s (edit)") : "%u: %s",
-                              i + 1, preview);
+      text = s->needs_edit ? g_strdup_printf (_("%u (edit): %s"), i + 1, preview)
+                           : g_strdup_printf ("%u: %s", i + 1, preview);
       button = gtk_button_new ();
       label = gtk_label_new (text); /* plain text, no markup */
+      /* The buttons share the bar's width and ellipsize, so the bar never
+       * forces a wider conversation window. */
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
       gtk_container_add (GTK_CONTAINER (button), label);
       gtk_button_set_relief (GTK_BUTTON (button), GTK_RELIEF_HALF);
       gtk_widget_set_name (button, "purple-tact-suggestion");
@@ -560,7 +564,7 @@ bar_update (TactBar *bar, PurpleConversation *conv, const TactView *view)
       g_object_set_data (G_OBJECT (button), "tact-index", GUINT_TO_POINTER (i));
       g_signal_connect (button, "clicked", G_CALLBACK (suggestion_clicked_cb), bar);
       gtk_widget_show_all (button);
-      gtk_box_pack_start (GTK_BOX (bar->sugg_box), button, FALSE, FALSE, 0);
+      gtk_box_pack_start (GTK_BOX (bar->sugg_box), button, TRUE, TRUE, 0);
       g_string_append_printf (buttons, "%s%s", i ? "," : "",
                               s->id != NULL ? s->id : "?");
       g_free (preview);
@@ -774,7 +778,7 @@ bar_ensure (PidginConversation *gtkconv)
   gtk_box_pack_start (GTK_BOX (bar->root), row, FALSE, FALSE, 0);
 
   bar->details = gtk_vbox_new (FALSE, 2);
-  bar->sugg_box = gtk_hbox_new (FALSE, 4);
+  bar->sugg_box = gtk_hbox_new (TRUE, 4);   /* homogeneous: equal shares */
   gtk_box_pack_start (GTK_BOX (bar->details), bar->sugg_box, FALSE, FALSE, 0);
   bar->advice = gtk_label_new (NULL);
   gtk_misc_set_alignment (GTK_MISC (bar->advice), 0.0, 0.5);

@@ -308,6 +308,11 @@ class Pidgin:
                     "LC_ALL": "C.UTF-8", "GTK2_RC_FILES": os.environ.get("TACT_GTKRC", "/dev/null"),
                     "XDG_CONFIG_HOME": os.path.join(home, ".config")})
         env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        # The plugins run from the config dir, not the build tree: point the
+        # core plugin at the source tree's packs (see tests/lib/README.md).
+        data_dir = os.path.normpath(os.path.join(HERE, "..", "..", "data"))
+        if os.path.isdir(data_dir):
+            env.setdefault("TACT_DATA_DIR", data_dir)
         self.proc = procs.spawn("pidgin", ["pidgin", "-c", self.dir, "-d", "-n"] if not autologin
                                 else ["pidgin", "-c", self.dir, "-d"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixture  # noqa: E402
 from fixture import Failure, Skip, log  # noqa: E402
@@ -52,7 +53,8 @@ def main():
         start = pidgin.log.mark()
         # The lead asks, then waits for an answer that names the rep.
         lead = fixture.Lead(procs, "lead@localhost", "leadpw", prosody.port,
-                            ["send:rep@localhost:Is this an automated message?",
+                            ["reachable:rep@localhost/pidgin",
+                             "send:rep@localhost:Is this an automated message?",
                              "expect:Sam"], timeout=4 * DEADLINE)
         lead.wait_event("online", DEADLINE, "the lead to sign in")
         _, m = pidgin.log.wait(r"tact-gtk: bar shown: primary=(\S+) chips=(\d+) buttons=(\d+)",
