@@ -21,7 +21,7 @@ tact_dict_init (TactDict *d)
 {
   memset (d, 0, sizeof *d);
   d->mask = 255;
-  d->slots = g_new0 (guint32, d->mask + 1);
+  d->slots = g_new0 (guint64, d->mask + 1);
   d->arena = g_string_new (NULL);
 }
 
@@ -29,8 +29,7 @@ void
 tact_dict_clear (TactDict *d)
 {
   g_free (d->slots);
-  g_free (d->key_off);
-  g_free (d->key_len);
+  g_free (d->keys);
   g_free (d->hashes);
   if (d->arena)
     g_string_free (d->arena, TRUE);
@@ -41,13 +40,13 @@ static void
 grow (TactDict *d)
 {
   guint32 nmask = d->mask * 2 + 1;
-  guint32 *nslots = g_new0 (guint32, nmask + 1);
+  guint64 *nslots = g_new0 (guint64, nmask + 1);
   for (guint32 id = 0; id < d->n; id++)
     {
       guint32 i = d->hashes[id] & nmask;
       while (nslots[i])
         i = (i + 1) & nmask;
-      nslots[i] = id + 1;
+      nslots[i] = ((guint64) d->hashes[id] << 32) | (id + 1);
     }
   g_free (d->slots);
   d->slots = nslots;
@@ -60,12 +59,13 @@ tact_dict_lookup (const TactDict *d, const char *key, gsize len)
   guint32 h = hash_bytes (key, len);
   for (guint32 i = h & d->mask;; i = (i + 1) & d->mask)
     {
-      guint32 s = d->slots[i];
+      guint64 s = d->slots[i];
       if (s == 0)
         return TACT_DICT_NONE;
-      guint32 id = s - 1;
-      if (d->hashes[id] == h && d->key_len[id] == len &&
-          memcmp (d->arena->str + d->key_off[id], key, len) == 0)
+      if ((guint32) (s >> 32) != h)
+        continue;
+      guint32 id = (guint32) (s & 0xffffffffu) - 1;
+      if (d->keys[2 * id + 1] == len && memcmp (d->arena->str + d->keys[2 * id], key, len) == 0)
         return id;
     }
 }
@@ -81,19 +81,18 @@ tact_dict_intern (TactDict *d, const char *key, gsize len)
   if (d->n == d->cap)
     {
       d->cap = MAX (256u, d->cap * 2);
-      d->key_off = g_renew (guint32, d->key_off, d->cap);
-      d->key_len = g_renew (guint32, d->key_len, d->cap);
+      d->keys = g_renew (guint32, d->keys, 2 * (gsize) d->cap);
       d->hashes = g_renew (guint32, d->hashes, d->cap);
     }
   id = d->n++;
-  d->key_off[id] = (guint32) d->arena->len;
-  d->key_len[id] = (guint32) len;
+  d->keys[2 * id] = (guint32) d->arena->len;
+  d->keys[2 * id + 1] = (guint32) len;
   d->hashes[id] = hash_bytes (key, len);
   g_string_append_len (d->arena, key, (gssize) len);
   g_string_append_c (d->arena, '\0');
   guint32 i = d->hashes[id] & d->mask;
   while (d->slots[i])
     i = (i + 1) & d->mask;
-  d->slots[i] = id + 1;
+  d->slots[i] = ((guint64) d->hashes[id] << 32) | (id + 1);
   return id;
 }

@@ -13,10 +13,9 @@
 #define TACT_DICT_NONE G_MAXUINT32
 
 typedef struct {
-  guint32 *slots;     /* id + 1, 0 = empty */
+  guint64 *slots;     /* hash << 32 | (id + 1), 0 = empty: a probe needs no other memory */
   guint32  mask;
-  guint32 *key_off;   /* per id: offset of the key in arena */
-  guint32 *key_len;
+  guint32 *keys;      /* per id: offset of the key in arena, then its length */
   guint32 *hashes;
   guint32  n, cap;
   GString *arena;
@@ -31,5 +30,5 @@ guint32 tact_dict_lookup (const TactDict *d, const char *key, gsize len);
 static inline const char *
 tact_dict_key (const TactDict *d, guint32 id)
 {
-  return d->arena->str + d->key_off[id];
+  return d->arena->str + d->keys[2 * id];
 }

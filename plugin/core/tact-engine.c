@@ -10,6 +10,7 @@
 #include "tact-builtin.h"
 #include "tact-render.h"
 
+#include <math.h>
 #include <string.h>
 
 struct _TactEngine {
@@ -83,15 +84,38 @@ json_escape (GString *out, const char *s)
   g_string_append_c (out, '"');
 }
 
+/* Appends @v with @decimals decimals ("-0.420").  Locale-independent and
+ * much cheaper than printf, which matters when printing 500k lines/s. */
+static void
+append_fixed (GString *out, double v, int decimals)
+{
+  static const int scale[] = { 1, 10, 100, 1000 };
+  long n = lround (v * scale[decimals]);
+  if (n < 0)
+    {
+      g_string_append_c (out, '-');
+      n = -n;
+    }
+  char buf[32];
+  int k = 0;
+  for (int d = 0; d < decimals; d++, n /= 10)
+    buf[k++] = (char) ('0' + n % 10);
+  buf[k++] = '.';
+  do
+    buf[k++] = (char) ('0' + n % 10);
+  while ((n /= 10) > 0);
+  while (k > 0)
+    g_string_append_c (out, buf[--k]);
+}
+
 void
 tact_analysis_to_json (const TactAnalysis *a, GString *out)
 {
-  char num[G_ASCII_DTOSTR_BUF_SIZE];
   g_string_append (out, "{\"lang\":");
   json_escape (out, a->lang);
-  /* two decimals: enough to read, stable across libc versions */
-  g_string_append_printf (out, ",\"polarity\":%s",
-                          g_ascii_formatd (num, sizeof num, "%.3f", a->polarity));
+  /* three decimals for polarity, two for scores: enough to read */
+  g_string_append (out, ",\"polarity\":");
+  append_fixed (out, a->polarity, 3);
   g_string_append (out, ",\"primary\":");
   json_escape (out, tact_label_id (a->primary));
   g_string_append (out, ",\"labels\":[");
@@ -102,8 +126,9 @@ tact_analysis_to_json (const TactAnalysis *a, GString *out)
         g_string_append_c (out, ',');
       g_string_append (out, "{\"id\":");
       json_escape (out, tact_label_id (h->label));
-      g_string_append_printf (out, ",\"score\":%s,\"evidence\":",
-                              g_ascii_formatd (num, sizeof num, "%.2f", h->score));
+      g_string_append (out, ",\"score\":");
+      append_fixed (out, h->score, 2);
+      g_string_append (out, ",\"evidence\":");
       json_escape (out, h->evidence ? h->evidence : "");
       if (h->facet)
         {
@@ -376,7 +401,7 @@ tact_engine_check_dir (const char *dir, GError **error)
       g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s: no language directories (e.g. %s/en/)", dir, dir);
       return FALSE;
     }
-  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0 };
+  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 } };
   g_autoptr (GString) errors = g_string_new (NULL);
   for (guint i = 0; i < langs->len; i++)
     {

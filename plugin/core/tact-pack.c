@@ -1091,6 +1091,7 @@ collect_emoticons (json_t *entries, TactEmoticons *emo)
       if (g_ascii_isalpha (key[0]) && !g_ascii_ispunct (key[1]))
         continue;
       char *low = g_ascii_strdown (key, -1);
+      emo->first[(guchar) low[0]] = 1;
       g_hash_table_add (emo->set, low);
       emo->max_len = MAX (emo->max_len, (guint) len);
     }

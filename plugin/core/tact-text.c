@@ -201,7 +201,7 @@ static gboolean
 try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticons *emo,
               guint8 flags, gsize *consumed)
 {
-  if (!emo || emo->max_len == 0)
+  if (!emo || emo->max_len == 0 || !emo->first[(guchar) g_ascii_tolower (s[i])])
     return FALSE;
   if (i > 0 && !g_ascii_isspace (s[i - 1]) && is_ascii_word ((guchar) s[i - 1]))
     return FALSE;
@@ -218,7 +218,7 @@ try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticon
               ascii = FALSE;
               break;
             }
-          buf[k] = g_ascii_tolower (c);
+          buf[k] = (char) ((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
         }
       if (!ascii)
         continue;

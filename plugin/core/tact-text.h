@@ -47,6 +47,7 @@ typedef struct {
 typedef struct {
   GHashTable *set;      /* normalised emoticon → GINT_TO_POINTER(1) */
   guint       max_len;
+  guint8      first[256]; /* bytes an emoticon can start with (lower-cased) */
 } TactEmoticons;
 
 typedef struct {

@@ -73,7 +73,7 @@ cmd_status (PurpleConversation *conv)
 {
   const char *const *langs = tact_engine_languages (tact->engine);
   g_autofree char *joined = g_strjoinv (", ", (char **) langs);
-  const char *user_dir = purple_prefs_get_string (TACT_PREF_USER_DIR);
+  const char *user_dir = purple_prefs_get_path (TACT_PREF_USER_DIR);
   gboolean listed = FALSE;
 
   if (purple_conversation_get_type (conv) == PURPLE_CONV_TYPE_IM)

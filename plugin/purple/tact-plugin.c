@@ -37,7 +37,7 @@ pick_data_dir (PurplePlugin *plugin)
 static TactEngine *
 open_engine (GError **error)
 {
-  const char *user_dir = purple_prefs_get_string (TACT_PREF_USER_DIR);
+  const char *user_dir = purple_prefs_get_path (TACT_PREF_USER_DIR);
   g_autoptr (GError) warning = NULL;
   TactEngine *engine;
 
