@@ -24,7 +24,8 @@ void
 tact_scratch_init (TactScratch *s)
 {
   tact_text_init (&s->text);
-  s->units = g_array_sized_new (FALSE, FALSE, sizeof (TactUnit), 128);
+  s->cap_units = 128;
+  s->units = g_new (TactUnit, s->cap_units);
   s->matches = g_array_sized_new (FALSE, FALSE, sizeof (TactMatch), 32);
   s->cur = g_new (TactState, TACT_MAX_STATES);
   s->next = g_new (TactState, TACT_MAX_STATES);
@@ -35,7 +36,8 @@ void
 tact_scratch_clear (TactScratch *s)
 {
   tact_text_clear (&s->text);
-  g_array_unref (s->units);
+  g_free (s->units);
+  g_free (s->order);
   g_array_unref (s->matches);
   g_free (s->cur);
   g_free (s->next);
@@ -85,10 +87,16 @@ static void
 build_units (TactScratch *s, const TactPack *pack)
 {
   const TactText *t = &s->text;
-  g_array_set_size (s->units, 0);
-  for (guint i = 0; i < t->n_toks && s->units->len < G_MAXUINT16 - 16; i++)
+  s->n_units = 0;
+  for (guint i = 0; i < t->n_toks && s->n_units < G_MAXUINT16 - 16; i++)
     {
       const TactToken *tok = &t->toks[i];
+      /* a token expands to at most 8 units (shorthand) */
+      if (s->n_units + 8 > s->cap_units)
+        {
+          s->cap_units *= 2;
+          s->units = g_renew (TactUnit, s->units, s->cap_units);
+        }
       TactUnit u = { TACT_DICT_NONE, i, tok->kind, tok->flags, tok->run };
       if (tok->kind == TACT_TOK_WORD || tok->kind == TACT_TOK_NUM || tok->kind == TACT_TOK_EMOJI ||
           tok->kind == TACT_TOK_EMOTICON || tok->kind == TACT_TOK_PUNCT)
@@ -104,11 +112,11 @@ build_units (TactScratch *s, const TactPack *pack)
               x.word = g_array_index (pack->expand_ids, guint32, wi->expand + k);
               if (k > 0)
                 x.flags &= (guint8) ~TACT_TOKF_CLAUSE;
-              g_array_append_val (s->units, x);
+              s->units[s->n_units++] = x;
             }
           continue;
         }
-      g_array_append_val (s->units, u);
+      s->units[s->n_units++] = u;
     }
 }
 
@@ -142,20 +150,20 @@ enter (const TactAutomaton *au, TactState *st, guint *n, guint32 node, guint16 s
 static guint
 last_content_unit (const TactScratch *s)
 {
-  const TactUnit *u = (const TactUnit *) s->units->data;
-  for (guint i = s->units->len; i > 0; i--)
+  const TactUnit *u = s->units;
+  for (guint i = s->n_units; i > 0; i--)
     if (u[i - 1].kind != TACT_TOK_PUNCT && u[i - 1].kind != TACT_TOK_EMOJI &&
         u[i - 1].kind != TACT_TOK_EMOTICON)
       return i - 1;
-  return s->units->len ? s->units->len - 1 : 0;
+  return s->n_units ? s->n_units - 1 : 0;
 }
 
 static void
 run_automaton (TactScratch *s, const TactPack *pack)
 {
   const TactAutomaton *au = &pack->au;
-  const TactUnit *units = (const TactUnit *) s->units->data;
-  guint n = s->units->len;
+  const TactUnit *units = s->units;
+  guint n = s->n_units;
   guint last = last_content_unit (s);
   g_array_set_size (s->matches, 0);
   s->n_cur = 0;
@@ -272,8 +280,8 @@ signf (float v)
 static double
 score_polarity (TactScratch *s, const TactPack *pack)
 {
-  const TactUnit *units = (const TactUnit *) s->units->data;
-  guint n = s->units->len;
+  const TactUnit *units = s->units;
+  guint n = s->n_units;
   g_array_set_size (s->vals, n);
   float *val = (float *) s->vals->data;
   memset (val, 0, n * sizeof (float));
@@ -373,7 +381,7 @@ score_polarity (TactScratch *s, const TactPack *pack)
 static char *
 span_text (const TactScratch *s, guint start, guint end)
 {
-  const TactUnit *u = (const TactUnit *) s->units->data;
+  const TactUnit *u = s->units;
   const TactToken *a = &s->text.toks[u[start].tok];
   const TactToken *b = &s->text.toks[u[end].tok];
   gsize len = b->end > a->start ? b->end - a->start : 0;
@@ -394,7 +402,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   out->polarity = score_polarity (s, pack);
   out->truncated = s->text.truncated;
 
-  const TactUnit *units = (const TactUnit *) s->units->data;
+  const TactUnit *units = s->units;
   const TactMatch *m = (const TactMatch *) s->matches->data;
   guint32 vetoed = 0;
   for (guint k = 0; k < s->matches->len; k++)
@@ -417,7 +425,12 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
    * it: the pack author decides who defers to whom. */
   guint32 asserted = 0;
   guint n = s->matches->len;
-  g_autofree guint *order = g_new (guint, n + 1);
+  if (n + 1 > s->cap_order)
+    {
+      s->cap_order = MAX (n + 1, 64u);
+      s->order = g_renew (guint, s->order, s->cap_order);
+    }
+  guint *order = s->order;
   guint n_order = 0;
   for (guint k = 0; k < n; k++)
     {

@@ -32,7 +32,10 @@ typedef struct {
  * result once these have grown to the usual size. */
 typedef struct {
   TactText  text;
-  GArray   *units;    /* TactUnit */
+  TactUnit *units;    /* n_units of cap_units */
+  guint     n_units, cap_units;
+  guint    *order;    /* cap_order: cue matches in weighing order */
+  guint     cap_order;
   GArray   *matches;  /* TactMatch */
   TactState *cur, *next; /* TACT_MAX_STATES each */
   guint     n_cur, n_next;

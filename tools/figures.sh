@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Prints every figure the README and the issue notes quote: accuracy on the
+# shared evaluation sets, speed, pack load time and peak memory.
+#   tools/figures.sh [BUILD_DIR]      (default: build-test, then build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+b=${1:-}
+[ -n "$b" ] || for d in build-test build; do [ -x "$d/plugin/cli/tact" ] && b=$d && break; done
+[ -n "$b" ] || { echo "build first (tools/test.sh or meson setup build && ninja -C build)"; exit 1; }
+tact=$b/plugin/cli/tact
+eval_dir=${TACT_EVAL_DIR:-../shared/eval}
+py=/usr/bin/python3; [ -x $py ] || py=python3
+
+echo "== situations (English dev set; a guide, not the target)"
+$py tests/eval/score_situations.py "$tact" "$eval_dir" | tail -16
+echo
+echo "== public evaluation sets"
+$py tests/eval/evaluate.py "$tact" "$eval_dir"
+echo
+echo "== speed: tweeteval sentiment test texts"
+texts=$eval_dir/tweeteval/sentiment/test_text.txt
+"$tact" bench "$texts" --repeat 10
+tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
+for i in 1 2 3 4 5 6 7 8 9 10; do cat "$texts"; done > "$tmp"
+n=$(wc -l < "$tmp")
+start=$(date +%s%N)
+"$tact" classify "$tmp" > /dev/null
+end=$(date +%s%N)
+echo "whole process: tact classify over $n lines: $(( (end - start) / 1000000 )) ms," \
+     "$(( n * 1000000000 / (end - start) )) msgs/s (one core, output included)"
