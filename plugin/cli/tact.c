@@ -11,6 +11,8 @@
 #include "tact-config.h"
 #include "tact-engine.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <jansson.h>
 #include <locale.h>
@@ -38,30 +40,30 @@ static gboolean opt_handles;
 static gboolean opt_quiet;
 
 static const GOptionEntry common_entries[] = {
-  { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_data_dir, "Shipped pack directory (default: built in / installed)", "DIR" },
-  { "user-data", 0, 0, G_OPTION_ARG_FILENAME, &opt_user_data, "User pack directory that overrides and extends", "DIR" },
-  { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Do not print pack warnings", NULL },
+  { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_data_dir, N_("Shipped pack directory (default: built in / installed)"), "DIR" },
+  { "user-data", 0, 0, G_OPTION_ARG_FILENAME, &opt_user_data, N_("User pack directory that overrides and extends"), "DIR" },
+  { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, N_("Do not print pack warnings"), NULL },
   { NULL }
 };
 
 static const GOptionEntry classify_entries[] = {
-  { "jsonl", 0, 0, G_OPTION_ARG_NONE, &opt_jsonl, "Input lines are JSON objects {\"text\", \"from\", \"alias\", \"t\"}", NULL },
+  { "jsonl", 0, 0, G_OPTION_ARG_NONE, &opt_jsonl, N_("Input lines are JSON objects {\"text\", \"from\", \"alias\", \"t\"}"), NULL },
   { NULL }
 };
 
 static const GOptionEntry suggest_entries[] = {
-  { "agent", 0, 0, G_OPTION_ARG_STRING, &opt_agent, "The rep's name", "NAME" },
-  { "company", 0, 0, G_OPTION_ARG_STRING, &opt_company, "The rep's company", "NAME" },
-  { "product", 0, 0, G_OPTION_ARG_STRING, &opt_product, "The product", "NAME" },
-  { "topic", 0, 0, G_OPTION_ARG_STRING, &opt_topic, "The topic (crisis statements)", "TEXT" },
-  { "name", 0, 0, G_OPTION_ARG_STRING, &opt_name, "The contact's display name (else the alias field)", "NAME" },
-  { "max", 0, 0, G_OPTION_ARG_INT, &opt_max, "Suggestions per message (default 3)", "N" },
-  { "greet-handles", 0, 0, G_OPTION_ARG_NONE, &opt_handles, "Greet by name even when the name looks like a handle", NULL },
+  { "agent", 0, 0, G_OPTION_ARG_STRING, &opt_agent, N_("The rep's name"), "NAME" },
+  { "company", 0, 0, G_OPTION_ARG_STRING, &opt_company, N_("The rep's company"), "NAME" },
+  { "product", 0, 0, G_OPTION_ARG_STRING, &opt_product, N_("The product"), "NAME" },
+  { "topic", 0, 0, G_OPTION_ARG_STRING, &opt_topic, N_("The topic (crisis statements)"), "TEXT" },
+  { "name", 0, 0, G_OPTION_ARG_STRING, &opt_name, N_("The contact's display name (else the alias field)"), "NAME" },
+  { "max", 0, 0, G_OPTION_ARG_INT, &opt_max, N_("Suggestions per message (default 3)"), "N" },
+  { "greet-handles", 0, 0, G_OPTION_ARG_NONE, &opt_handles, N_("Greet by name even when the name looks like a handle"), NULL },
   { NULL }
 };
 
 static const GOptionEntry bench_entries[] = {
-  { "repeat", 0, 0, G_OPTION_ARG_INT, &opt_repeat, "Passes over the file (default 10)", "N" },
+  { "repeat", 0, 0, G_OPTION_ARG_INT, &opt_repeat, N_("Passes over the file (default 10)"), "N" },
   { NULL }
 };
 
@@ -92,9 +94,9 @@ open_engine (void)
   g_autoptr (GError) err = NULL;
   TactEngine *e = tact_engine_new (dir, opt_user_data, &err);
   if (err && !opt_quiet)
-    g_printerr ("tact: warning: a pack was refused, the last good copy is used:\n%s\n", err->message);
+    g_printerr (_("tact: warning: a pack was refused, the last good copy is used:\n%s\n"), err->message);
   if (!e)
-    g_printerr ("tact: no language pack could be loaded\n");
+    g_printerr (_("tact: no language pack could be loaded\n"));
   return e;
 }
 
@@ -130,7 +132,7 @@ flush_out (Run *r, gboolean force)
     {
       if (fwrite (r->out->str, 1, r->out->len, stdout) != r->out->len)
         {
-          g_printerr ("tact: cannot write output: %s\n", g_strerror (errno));
+          g_printerr (_("tact: cannot write output: %s\n"), g_strerror (errno));
           exit (EXIT_IO);
         }
       g_string_truncate (r->out, 0);
@@ -158,7 +160,7 @@ handle_line (Run *r, const char *line, gsize len)
                                      : g_strdup_printf ("%s:%" G_GUINT64_FORMAT ":%d: %s", r->source, r->line_no, jerr.column, jerr.text);
           json_str (r->out, msg);
           g_string_append (r->out, "}\n");
-          g_printerr ("tact: %s\n", msg);
+          g_printerr (_("tact: %s\n"), msg);
           r->errors++;
           if (obj)
             json_decref (obj);
@@ -228,7 +230,7 @@ process_stream (Run *r, FILE *f)
   free (line);
   if (ferror (f))
     {
-      g_printerr ("tact: %s: read error: %s\n", r->source, g_strerror (errno));
+      g_printerr (_("tact: %s: read error: %s\n"), r->source, g_strerror (errno));
       return EXIT_IO;
     }
   return EXIT_OK;
@@ -249,7 +251,7 @@ cmd_classify (int argc, char **argv, gboolean suggest)
       FILE *f = strcmp (argv[i], "-") == 0 ? stdin : fopen (argv[i], "r");
       if (!f)
         {
-          g_printerr ("tact: %s: %s\n", argv[i], g_strerror (errno));
+          g_printerr (_("tact: %s: %s\n"), argv[i], g_strerror (errno));
           rc = EXIT_IO;
           break;
         }
@@ -262,7 +264,7 @@ cmd_classify (int argc, char **argv, gboolean suggest)
   g_string_free (r.out, TRUE);
   if (fflush (stdout) != 0)
     {
-      g_printerr ("tact: cannot write output: %s\n", g_strerror (errno));
+      g_printerr (_("tact: cannot write output: %s\n"), g_strerror (errno));
       return EXIT_IO;
     }
   if (rc == EXIT_OK && r.errors)
@@ -276,7 +278,7 @@ cmd_check_data (int argc, char **argv)
   g_autofree char *dir = argc > 1 ? g_strdup (argv[1]) : find_data_dir ();
   if (!dir)
     {
-      g_printerr ("tact: no data directory given and none installed\n");
+      g_printerr (_("tact: no data directory given and none installed\n"));
       return EXIT_USAGE;
     }
   g_autoptr (GError) err = NULL;
@@ -285,7 +287,7 @@ cmd_check_data (int argc, char **argv)
       g_printerr ("%s\n", err->message);
       return err->code == TACT_ERROR_IO ? EXIT_IO : EXIT_DATA;
     }
-  g_print ("%s: all packs valid\n", dir);
+  g_print (_("%s: all packs valid\n"), dir);
   return EXIT_OK;
 }
 
@@ -309,7 +311,7 @@ cmd_bench (int argc, char **argv)
 {
   if (argc != 2)
     {
-      g_printerr ("tact: usage: tact bench FILE [--repeat N]\n");
+      g_printerr (_("tact: usage: tact bench FILE [--repeat N]\n"));
       return EXIT_USAGE;
     }
   g_autofree char *buf = NULL;
@@ -317,7 +319,7 @@ cmd_bench (int argc, char **argv)
   g_autoptr (GError) ioerr = NULL;
   if (!g_file_get_contents (argv[1], &buf, &blen, &ioerr))
     {
-      g_printerr ("tact: %s\n", ioerr->message);
+      g_printerr (_("tact: %s\n"), ioerr->message);
       return EXIT_IO;
     }
   g_autoptr (GPtrArray) lines = g_ptr_array_new ();
@@ -331,7 +333,7 @@ cmd_bench (int argc, char **argv)
     }
   if (lines->len == 0)
     {
-      g_printerr ("tact: %s: no lines\n", argv[1]);
+      g_printerr (_("tact: %s: no lines\n"), argv[1]);
       return EXIT_INPUT;
     }
   g_autoptr (TactEngine) e = open_engine ();
@@ -357,13 +359,13 @@ cmd_bench (int argc, char **argv)
   qsort (ns, n, sizeof *ns, cmp_u64);
   struct rusage ru;
   getrusage (RUSAGE_SELF, &ru);
-  g_print ("messages      %" G_GUINT64_FORMAT " (%u lines x %u)\n", n, lines->len, repeat);
-  g_print ("throughput    %.0f msgs/s\n", (double) n / ((double) total / 1e9));
-  g_print ("latency p50   %" G_GUINT64_FORMAT " ns\n", ns[n / 2]);
-  g_print ("latency p99   %" G_GUINT64_FORMAT " ns\n", ns[(n * 99) / 100]);
-  g_print ("pack load     %.2f ms\n", load_ms);
-  g_print ("peak RSS      %.1f MB\n", (double) ru.ru_maxrss / 1024.0);
-  g_print ("checksum      %.3f\n", checksum);
+  g_print (_("messages      %llu (%u lines x %u)\n"), (unsigned long long) n, lines->len, repeat);
+  g_print (_("throughput    %.0f msgs/s\n"), (double) n / ((double) total / 1e9));
+  g_print (_("latency p50   %llu ns\n"), (unsigned long long) ns[n / 2]);
+  g_print (_("latency p99   %llu ns\n"), (unsigned long long) ns[(n * 99) / 100]);
+  g_print (_("pack load     %.2f ms\n"), load_ms);
+  g_print (_("peak RSS      %.1f MB\n"), (double) ru.ru_maxrss / 1024.0);
+  g_print (_("checksum      %.3f\n"), checksum);
   g_free (ns);
   return EXIT_OK;
 }
@@ -371,19 +373,22 @@ cmd_bench (int argc, char **argv)
 static void
 usage (void)
 {
-  g_print ("Usage: tact COMMAND [OPTIONS] [FILE…]\n\n"
+  g_print (_("Usage: tact COMMAND [OPTIONS] [FILE…]\n\n"
            "Commands:\n"
            "  classify      label each input line (JSON Lines out)\n"
            "  suggest       label and suggest personalised replies\n"
            "  check-data    validate the data packs of a directory\n"
            "  bench FILE    measure speed, load time and memory\n\n"
-           "Run 'tact COMMAND --help' for the options of a command.\n");
+           "Run 'tact COMMAND --help' for the options of a command.\n"));
 }
 
 int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, TACT_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   if (argc < 2 || !strcmp (argv[1], "--help") || !strcmp (argv[1], "-h") || !strcmp (argv[1], "help"))
     {
       usage ();
@@ -391,7 +396,7 @@ main (int argc, char **argv)
     }
   if (!strcmp (argv[1], "--version"))
     {
-      g_print ("tact %s\n", TACT_VERSION);
+      g_print (_("tact %s\n"), TACT_VERSION);
       return EXIT_OK;
     }
   const char *cmd = argv[1];
@@ -413,11 +418,14 @@ main (int argc, char **argv)
     }
   else
     {
-      g_printerr ("tact: unknown command '%s' (try 'tact --help')\n", cmd);
+      g_printerr (_("tact: unknown command '%s' (try 'tact --help')\n"), cmd);
       return EXIT_USAGE;
     }
-  g_autofree char *title = g_strdup_printf ("%s %s", cmd, param);
-  g_autoptr (GOptionContext) oc = g_option_context_new (title);
+  /* argv[1] (the command) becomes the program name GOption prints */
+  g_autofree char *prgname = g_strdup_printf ("tact %s", cmd);
+  g_set_prgname (prgname);
+  g_autoptr (GOptionContext) oc = g_option_context_new (param);
+  g_option_context_set_translation_domain (oc, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (oc, common_entries, NULL);
   if (extra)
     g_option_context_add_main_entries (oc, extra, NULL);
@@ -428,7 +436,7 @@ main (int argc, char **argv)
   g_autoptr (GError) err = NULL;
   if (!g_option_context_parse (oc, &sub_argc, &sub_argv, &err))
     {
-      g_printerr ("tact %s: %s (try 'tact %s --help')\n", cmd, err->message, cmd);
+      g_printerr (_("tact %s: %s (try 'tact %s --help')\n"), cmd, err->message, cmd);
       return EXIT_USAGE;
     }
   if (!strcmp (cmd, "classify"))

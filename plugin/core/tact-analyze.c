@@ -342,7 +342,10 @@ score_polarity (TactScratch *s, const TactPack *pack)
       if ((units[i].flags & TACT_TOKF_ALLCAPS) && !shouting_all)
         v += sgn * CAPS_INCR;
       gboolean negated = FALSE;
-      for (guint j = 1; j <= 3 && j <= i; j++)
+      /* "nope :-)" still smiles: negation and intensifiers modify words,
+       * not emoji or emoticons */
+      gboolean is_word = units[i].kind == TACT_TOK_WORD;
+      for (guint j = 1; j <= 3 && j <= i && is_word; j++)
         {
           guint p = i - j;
           if (clause_break_between (units, p, i))

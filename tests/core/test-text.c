@@ -19,6 +19,7 @@ fx_setup (Fixture *f, gconstpointer data)
     {
       g_hash_table_add (f->emo.set, g_strdup (emos[i]));
       f->emo.max_len = MAX (f->emo.max_len, (guint) strlen (emos[i]));
+      f->emo.first[(guchar) emos[i][0]] = 1;
     }
 }
 

@@ -1,0 +1,205 @@
+/* Unit tests of the position-aware JSON documents (tact-json.c).
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tact-json.h"
+#include "tact-engine.h"
+#include "test-util.h"
+
+#include <string.h>
+
+static const char nested[] =
+  "{\n"                                                   /* 1 */
+  "  \"schema\": \"purple-tact-pack/1\",\n"               /* 2 */
+  "  \"cues\": [\n"                                       /* 3 */
+  "    {\"label\": \"a\", \"patterns\": [\"x\"]},\n"      /* 4 */
+  "    {\"label\": \"b\", \"patterns\": [\"y\"]},\n"      /* 5 */
+  "    {\"label\": \"c\", \"patterns\": [\"z\"]},\n"      /* 6 */
+  "    {\"label\": \"d\",\n"                              /* 7 */
+  "     \"patterns\": [\"p0\", \"p1\"]}\n"                /* 8 */
+  "  ],\n"                                                /* 9 */
+  "  \"name\": \"Caf\xC3\xA9\", \"x\": {\"k\\\"ey\": 1}\n" /* 10 */
+  "}\n";
+
+static void
+assert_locate (const char *jpath, gboolean found, int line, int col)
+{
+  int l = -1, c = -1;
+  gboolean f = tact_json_locate (nested, strlen (nested), jpath, &l, &c);
+  if (f != found || l != line || c != col)
+    g_error ("locate %s: got %s %d:%d, expected %s %d:%d", jpath, f ? "found" : "not found", l, c,
+             found ? "found" : "not found", line, col);
+}
+
+static void
+test_locate_nested (void)
+{
+  int l, c;
+  /* an array element: the value itself */
+  test_pos_of (nested, "\"p1\"", &l, &c);
+  g_assert_cmpint (l, ==, 8);
+  assert_locate ("cues[3].patterns[1]", TRUE, 8, c);
+  test_pos_of (nested, "\"p0\"", &l, &c);
+  assert_locate ("cues[3].patterns[0]", TRUE, 8, c);
+  test_pos_of (nested, "{\"label\": \"c\"", &l, &c);
+  assert_locate ("cues[2]", TRUE, 6, c);
+  /* an object member: its key */
+  test_pos_of (nested, "\"label\": \"b\"", &l, &c);
+  assert_locate ("cues[1].label", TRUE, 5, c);
+  assert_locate ("schema", TRUE, 2, 3);
+  assert_locate ("cues", TRUE, 3, 3);
+  /* columns count characters, not bytes */
+  test_pos_of (nested, "\"x\": {", &l, &c);
+  assert_locate ("x", TRUE, 10, c);
+  /* escaped quotes inside keys */
+  test_pos_of (nested, "\"k\\\"ey\"", &l, &c);
+  assert_locate ("x.k\"ey", TRUE, 10, c);
+}
+
+static void
+test_locate_ancestor (void)
+{
+  int l, c;
+  /* a missing index: the nearest existing ancestor ("cues[3].patterns") */
+  test_pos_of (nested, "\"patterns\": [\"p0\"", &l, &c);
+  assert_locate ("cues[3].patterns[5]", FALSE, 8, c);
+  /* a missing key of an existing object: that object */
+  test_pos_of (nested, "{\"label\": \"d\"", &l, &c);
+  assert_locate ("cues[3].weight", FALSE, 7, c);
+  /* a missing array element: the array's key */
+  assert_locate ("cues[9].label", FALSE, 3, 3);
+  /* "cue" is a prefix of "cues" but not an ancestor of it */
+  assert_locate ("cue.x", FALSE, 1, 1);
+  /* nothing at all: the top */
+  assert_locate ("nothing.here", FALSE, 1, 1);
+}
+
+static void
+test_locate_garbage (void)
+{
+  /* the walker never reads past the buffer, whatever it is given */
+  static const char *const bufs[] = { "", "{", "[", "\"", "{\"a\":", "{\"a\": [1, {\"b\"", "]]]}}}",
+                                      "{\"a\\", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[" };
+  for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
+    {
+      int l = 0, c = 0;
+      char *copy = g_memdup2 (bufs[i], strlen (bufs[i]));
+      tact_json_locate (copy, strlen (bufs[i]), "a.b[0]", &l, &c);
+      g_assert_cmpint (l, >=, 1);
+      g_assert_cmpint (c, >=, 1);
+      g_free (copy);
+    }
+}
+
+static void
+test_parse_ok (void)
+{
+  GError *err = NULL;
+  TactJsonDoc *doc = tact_json_doc_parse ("t.json", nested, strlen (nested), &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (doc);
+  g_assert_cmpstr (doc->name, ==, "t.json");
+  g_assert_cmpuint (doc->len, ==, strlen (nested));
+  g_assert_cmpint (doc->buf[doc->len], ==, '\0');
+  g_assert_true (json_is_array (json_object_get (doc->root, "cues")));
+  tact_json_doc_free (doc);
+  tact_json_doc_free (NULL);
+}
+
+static void
+test_syntax_error (void)
+{
+  static const char bad[] = "{\n  \"a\": 1,\n  \"b\": ]\n}\n";
+  GError *err = NULL;
+  TactJsonDoc *doc = tact_json_doc_parse ("dir/en/cues.json", bad, strlen (bad), &err);
+  g_assert_null (doc);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  /* file:line:col: what */
+  g_assert_true (g_str_has_prefix (err->message, "dir/en/cues.json:3:"));
+  g_assert_true (g_regex_match_simple ("^dir/en/cues\\.json:3:[0-9]+: .+", err->message, 0, 0));
+  g_clear_error (&err);
+
+  static const char dup[] = "{\n  \"a\": 1,\n  \"a\": 2\n}\n";
+  doc = tact_json_doc_parse ("d.json", dup, strlen (dup), &err);
+  g_assert_null (doc);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_assert_true (g_str_has_prefix (err->message, "d.json:3:"));
+  g_assert_nonnull (strstr (err->message, "duplicate"));
+  g_clear_error (&err);
+
+  doc = tact_json_doc_parse ("e.json", "", 0, &err);
+  g_assert_null (doc);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_assert_true (g_str_has_prefix (err->message, "e.json:"));
+  g_clear_error (&err);
+}
+
+static void
+test_load (void)
+{
+  char *dir = test_make_dir (FALSE);
+  char *path = g_build_filename (dir, "x.json", NULL);
+  GError *err = NULL;
+
+  /* missing file: an I/O error naming it */
+  TactJsonDoc *doc = tact_json_doc_load (path, &err);
+  g_assert_null (doc);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_IO);
+  g_assert_nonnull (strstr (err->message, path));
+  g_clear_error (&err);
+
+  /* invalid UTF-8 names line and column */
+  g_assert_true (g_file_set_contents (path, "{\n  \"a\": \"ok\",\n  \"b\": \"x\xff\"\n}", -1, NULL));
+  doc = tact_json_doc_load (path, &err);
+  g_assert_null (doc);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_autofree char *want = g_strdup_printf ("%s:3:", path);
+  g_assert_true (g_str_has_prefix (err->message, want));
+  g_assert_nonnull (strstr (err->message, "UTF-8"));
+  g_clear_error (&err);
+
+  /* a good file */
+  g_assert_true (g_file_set_contents (path, "{\"a\": [1, 2]}", -1, NULL));
+  doc = tact_json_doc_load (path, &err);
+  g_assert_no_error (err);
+  g_assert_cmpstr (doc->name, ==, path);
+  tact_json_doc_free (doc);
+
+  g_free (path);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
+static void
+test_error_message (void)
+{
+  GError *err = NULL;
+  TactJsonDoc *doc = tact_json_doc_parse ("en/cues.json", nested, strlen (nested), &err);
+  g_assert_no_error (err);
+  int l, c;
+  test_pos_of (nested, "\"p1\"", &l, &c);
+  tact_json_error (&err, doc, "cues[3].patterns[1]", "bad \"%s\"", "p1");
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_autofree char *want = g_strdup_printf ("en/cues.json:%d:%d: cues[3].patterns[1]: bad \"p1\"", l, c);
+  g_assert_cmpstr (err->message, ==, want);
+  g_clear_error (&err);
+
+  tact_json_error (&err, doc, "", "whole file");
+  g_assert_cmpstr (err->message, ==, "en/cues.json:1:1: whole file");
+  g_clear_error (&err);
+  /* a NULL GError** is allowed */
+  tact_json_error (NULL, doc, "cues", "ignored");
+  tact_json_doc_free (doc);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/json/locate-nested", test_locate_nested);
+  g_test_add_func ("/json/locate-ancestor", test_locate_ancestor);
+  g_test_add_func ("/json/locate-garbage", test_locate_garbage);
+  g_test_add_func ("/json/parse-ok", test_parse_ok);
+  g_test_add_func ("/json/syntax-error", test_syntax_error);
+  g_test_add_func ("/json/load", test_load);
+  g_test_add_func ("/json/error-message", test_error_message);
+  return g_test_run ();
+}

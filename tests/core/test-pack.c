@@ -1,0 +1,478 @@
+/* Unit tests of pack validation, merging and reloading (tact-pack.c and
+ * the loading half of tact-engine.c).
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tact-engine.h"
+#include "tact-pack.h"
+#include "test-util.h"
+
+#include <string.h>
+
+/* A small but complete cues.json; line 6 is left for the case under test. */
+#define CUES_HEAD                                                                           \
+  "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"           \
+  "  \"classes\": { \"bot\": [\"bot\", \"robot\"] },\n"                                     \
+  "  \"cues\": [\n"                                                                         \
+  "    { \"label\": \"opt-out\", \"weight\": 0.95, \"patterns\": [\"stop messaging me\"] },\n" \
+  "    { \"label\": \"automation-question\", \"weight\": 0.9, \"patterns\": [\"are you a @bot\"] },\n"
+#define CUES_TAIL "\n  ] }\n"
+
+static char *
+cues_with (const char *line6)
+{
+  return g_strconcat (CUES_HEAD, line6, CUES_TAIL, NULL);
+}
+
+/* Checks a directory whose en/@kind.json is @contents and expects an error
+ * "DIR/en/KIND.json:L:C: …" where L:C is the position of @at in @contents
+ * and the message contains every one of @what. */
+static void
+expect_refused (const char *kind, const char *contents, const char *at, const char *const *what)
+{
+  char *dir = test_make_dir (TRUE);
+  test_write_pack_file (dir, "en", kind, contents);
+  GError *err = NULL;
+  g_assert_false (tact_engine_check_dir (dir, &err));
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  int l, c;
+  test_pos_of (contents, at, &l, &c);
+  g_autofree char *want = g_strdup_printf ("%s/en/%s.json:%d:%d: ", dir, kind, l, c);
+  if (!g_str_has_prefix (err->message, want))
+    g_error ("expected a message starting with \"%s\", got \"%s\"", want, err->message);
+  for (guint i = 0; what[i]; i++)
+    if (!strstr (err->message, what[i]))
+      g_error ("expected \"%s\" in \"%s\"", what[i], err->message);
+  g_clear_error (&err);
+
+  /* the engine refuses the same pack and keeps working with the built-in one */
+  TactEngine *e = tact_engine_new (dir, NULL, &err);
+  g_assert_nonnull (e);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_assert_true (g_str_has_prefix (err->message, want));
+  g_clear_error (&err);
+  TactAnalysis *a = tact_engine_analyze (e, "please stop messaging me", -1);
+  g_assert_cmpint (a->primary, ==, TACT_LABEL_OPT_OUT);
+  tact_analysis_unref (a);
+  tact_engine_free (e);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
+static void
+test_shipped_valid (void)
+{
+  GError *err = NULL;
+  g_assert_true (tact_engine_check_dir (TACT_TEST_DATADIR, &err));
+  g_assert_no_error (err);
+  /* and the small hand-written cues file used below is valid too */
+  char *dir = test_make_dir (TRUE);
+  g_autofree char *cues = cues_with ("    { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"zorblax rocks\"] }");
+  test_write_pack_file (dir, "en", "cues", cues);
+  g_assert_true (tact_engine_check_dir (dir, &err));
+  g_assert_no_error (err);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
+static void
+test_unknown_key (void)
+{
+  g_autofree char *c = cues_with ("    { \"lable\": \"opt-out\", \"weight\": 0.9, \"patterns\": [\"x\"] }");
+  expect_refused ("cues", c, "\"lable\"", (const char *const[]) { "cues[2].lable", "unknown key", "\"lable\"", NULL });
+
+  g_autofree char *lang = test_read_shipped ("language");
+  g_autofree char *bad = g_strdup_printf ("{\n  \"negatorz\": [\"not\"],%s", lang + 1);
+  expect_refused ("language", bad, "\"negatorz\"", (const char *const[]) { "negatorz", "unknown key", NULL });
+}
+
+static void
+test_unknown_label (void)
+{
+  g_autofree char *c = cues_with ("    { \"label\": \"opt_out\", \"weight\": 0.9, \"patterns\": [\"x\"] }");
+  expect_refused ("cues", c, "\"label\": \"opt_out\"",
+                  (const char *const[]) { "cues[2].label", "unknown", "\"opt_out\"", "opt-out", NULL });
+  /* a stateful label cannot be a cue's label */
+  g_autofree char *s = cues_with ("    { \"label\": \"crisis\", \"weight\": 0.9, \"patterns\": [\"x\"] }");
+  expect_refused ("cues", s, "\"label\": \"crisis\"", (const char *const[]) { "cues[2].label", "\"crisis\"", NULL });
+  /* nor in also / unless */
+  g_autofree char *u = cues_with ("    { \"label\": \"praise\", \"weight\": 0.9, \"unless\": [\"opt-out\", \"optout\"], \"patterns\": [\"x\"] }");
+  expect_refused ("cues", u, "\"optout\"", (const char *const[]) { "cues[2].unless[1]", "\"optout\"", NULL });
+}
+
+static void
+test_weight_range (void)
+{
+  g_autofree char *c = cues_with ("    { \"label\": \"opt-out\", \"weight\": 1.5, \"patterns\": [\"x\"] }");
+  expect_refused ("cues", c, "\"weight\": 1.5", (const char *const[]) { "cues[2].weight", "0 to 1", NULL });
+  g_autofree char *n = cues_with ("    { \"label\": \"opt-out\", \"weight\": -0.1, \"patterns\": [\"x\"] }");
+  expect_refused ("cues", n, "\"weight\": -0.1", (const char *const[]) { "cues[2].weight", NULL });
+  g_autofree char *m = cues_with ("    { \"label\": \"opt-out\", \"patterns\": [\"x\"] }");
+  expect_refused ("cues", m, "{ \"label\": \"opt-out\", \"patterns\": [\"x\"]",
+                  (const char *const[]) { "cues[2].weight", "missing", NULL });
+  /* lexicon valences are -4..4 */
+  static const char lex[] =
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"lexicon\", \"lang\": \"en\",\n"
+    "  \"entries\": {\n    \"good\": 1.9,\n    \"awful\": -7\n  } }\n";
+  expect_refused ("lexicon", lex, "\"awful\"", (const char *const[]) { "entries.awful", "-7", "out of range", NULL });
+}
+
+static void
+test_bad_pattern (void)
+{
+  static const struct { const char *pat, *why; } cases[] = {
+    { "stop (messaging me", "unclosed" },
+    { "stop messaging) me", "unmatched" },
+    { "stop *", "gap" },
+    { "* stop", "gap" },
+    { "stop *9 me", "gap" },
+    { "stop a||b", "empty alternative" },
+    { "stop #number", "unknown built-in" },
+    { "stop ^ me", "^" },
+    { "stop $ me", "$" },
+    { "stop (a b)c", "( ) group" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("    { \"label\": \"opt-out\", \"weight\": 0.9, \"patterns\": [\"ok fine\", \"%s\"] }", cases[i].pat);
+      g_autofree char *c = cues_with (line);
+      g_autofree char *at = g_strdup_printf ("\"%s\"", cases[i].pat);
+      expect_refused ("cues", c, at, (const char *const[]) { "cues[2].patterns[1]", cases[i].why, NULL });
+    }
+}
+
+static void
+test_unknown_class (void)
+{
+  g_autofree char *c = cues_with ("    { \"label\": \"automation-question\", \"weight\": 0.9, \"patterns\": [\"is this a @droid\"] }");
+  expect_refused ("cues", c, "\"is this a @droid\"",
+                  (const char *const[]) { "cues[2].patterns[0]", "unknown class", "\"droid\"", NULL });
+}
+
+static void
+test_duplicate_key (void)
+{
+  g_autofree char *c = cues_with ("    { \"label\": \"opt-out\", \"weight\": 0.9, \"label\": \"praise\", \"patterns\": [\"x\"] }");
+  /* jansson reports the duplicate where it ends; only the line is pinned */
+  char *dir = test_make_dir (TRUE);
+  test_write_pack_file (dir, "en", "cues", c);
+  GError *err = NULL;
+  g_assert_false (tact_engine_check_dir (dir, &err));
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_autofree char *re = g_strdup_printf ("^%s/en/cues\\.json:6:[0-9]+: .*duplicate", dir);
+  if (!g_regex_match_simple (re, err->message, 0, 0))
+    g_error ("unexpected message: %s", err->message);
+  g_clear_error (&err);
+  test_rm_rf (dir);
+  g_free (dir);
+
+  /* duplicate template ids */
+  g_autofree char *rep = test_read_shipped ("replies");
+  GString *bad = g_string_new (rep);
+  g_assert_cmpuint (g_string_replace (bad, "\"id\": \"warm\"", "\"id\": \"short\"", 1), ==, 1);
+  expect_refused ("replies", bad->str, "\"id\": \"short\"", (const char *const[]) { "duplicate template id", "\"short\"", NULL });
+  g_string_free (bad, TRUE);
+}
+
+static void
+test_missing_file (void)
+{
+  /* a language without a built-in copy: a missing file is an error */
+  char *dir = test_make_dir (FALSE);
+  static const char *const kinds[] = { "language", "cues", "replies" };
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *buf = test_read_shipped (kinds[i]);
+      GString *s = g_string_new (buf);
+      g_string_replace (s, "\"lang\": \"en\"", "\"lang\": \"xx\"", 1);
+      test_write_pack_file (dir, "xx", kinds[i], s->str);
+      g_string_free (s, TRUE);
+    }
+  GError *err = NULL;
+  g_assert_false (tact_engine_check_dir (dir, &err));
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_assert_nonnull (strstr (err->message, "lexicon.json"));
+  g_assert_nonnull (strstr (err->message, "missing"));
+  g_assert_nonnull (strstr (err->message, "xx"));
+  g_clear_error (&err);
+  /* the engine still has English */
+  TactEngine *e = tact_engine_new (dir, NULL, &err);
+  g_assert_nonnull (e);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_clear_error (&err);
+  g_assert_cmpstr (tact_engine_languages (e)[0], ==, "en");
+  g_assert_null (tact_engine_languages (e)[1]);
+  tact_engine_free (e);
+  test_rm_rf (dir);
+  g_free (dir);
+
+  /* not a directory / no language in it */
+  g_assert_false (tact_engine_check_dir ("/nonexistent/tact/dir", &err));
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_IO);
+  g_clear_error (&err);
+  dir = test_make_dir (FALSE);
+  g_assert_false (tact_engine_check_dir (dir, &err));
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_clear_error (&err);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
+static void
+test_header_errors (void)
+{
+  g_autofree char *lex = g_strdup ("{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"lexicon\",\n  \"lang\": \"de\", \"entries\": {} }\n");
+  expect_refused ("lexicon", lex, "\"lang\"", (const char *const[]) { "lang", "\"en\"", NULL });
+  g_autofree char *kind = g_strdup ("{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\",\n  \"lang\": \"en\", \"entries\": {} }\n");
+  expect_refused ("lexicon", kind, "\"kind\"", (const char *const[]) { "kind", "\"lexicon\"", NULL });
+  g_autofree char *schema = g_strdup ("{\n  \"schema\": \"purple-tact-pack/2\", \"kind\": \"lexicon\", \"lang\": \"en\", \"entries\": {} }\n");
+  expect_refused ("lexicon", schema, "\"schema\"", (const char *const[]) { "schema", NULL });
+  g_autofree char *syn = g_strdup ("{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"lexicon\",\n  \"lang\": \"en\" \"entries\": {} }\n");
+  char *dir = test_make_dir (TRUE);
+  test_write_pack_file (dir, "en", "lexicon", syn);
+  GError *err = NULL;
+  g_assert_false (tact_engine_check_dir (dir, &err));
+  g_autofree char *re = g_strdup_printf ("^%s/en/lexicon\\.json:2:[0-9]+: ", dir);
+  g_assert_true (g_regex_match_simple (re, err->message, 0, 0));
+  g_clear_error (&err);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
+static void
+test_template_errors (void)
+{
+  g_autofree char *rep = test_read_shipped ("replies");
+  /* an unknown variable in the first template text */
+  GString *bad = g_string_new (rep);
+  g_assert_cmpuint (g_string_replace (bad, "{greeting}", "{greting}", 1), ==, 1);
+  const char *hit = strstr (bad->str, "{greting}");
+  /* the error points at the template text's key */
+  const char *tx = g_strrstr_len (bad->str, hit - bad->str, "\"text\"");
+  g_assert_nonnull (tx);
+  g_autofree char *at = g_strndup (tx, (gsize) (hit - tx) + 9);
+  expect_refused ("replies", bad->str, at, (const char *const[]) { "unknown variable", "greting", NULL });
+  g_string_free (bad, TRUE);
+}
+
+/* ------------------------------------------------------------ user packs */
+
+static const char *const praise_tmpl =
+  "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"replies\", \"lang\": \"en\",\n"
+  "  \"templates\": { \"praise\": [\n"
+  "    { \"id\": \"z1\", \"text\": \"{greeting}, zorb one. {agent}\" },\n"
+  "    { \"id\": \"z2\", \"text\": \"zorb two {company}\" },\n"
+  "    { \"id\": \"z3\", \"text\": \"zorb three\" } ] } }\n";
+
+static TactLabel
+primary_of (TactEngine *e, const char *text)
+{
+  TactAnalysis *a = tact_engine_analyze (e, text, -1);
+  TactLabel l = a->primary;
+  tact_analysis_unref (a);
+  return l;
+}
+
+static double
+polarity_of (TactEngine *e, const char *text)
+{
+  TactAnalysis *a = tact_engine_analyze (e, text, -1);
+  double p = a->polarity;
+  tact_analysis_unref (a);
+  return p;
+}
+
+static void
+test_user_merge (void)
+{
+  char *user = test_make_dir (FALSE);
+  test_write_pack_file (user, "en", "cues",
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"classes\": { \"zthing\": [\"zorblax\", \"quuxle\"] },\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"@zthing rocks\"] } ] }\n");
+  test_write_pack_file (user, "en", "lexicon",
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"lexicon\", \"lang\": \"en\",\n"
+    "  \"entries\": { \"flibbertigibbet\": 3.5 } }\n");
+  test_write_pack_file (user, "en", "replies", praise_tmpl);
+
+  GError *err = NULL;
+  TactEngine *base = tact_engine_new (TACT_TEST_DATADIR, NULL, &err);
+  g_assert_no_error (err);
+  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
+  g_assert_no_error (err);
+
+  /* a cue added by the user fires; the shipped cues still do */
+  g_assert_cmpint (primary_of (base, "quuxle rocks"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (primary_of (e, "quuxle rocks"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+  /* a lexicon word added by the user carries its valence */
+  g_assert_cmpfloat (polarity_of (base, "flibbertigibbet"), ==, 0.0);
+  g_assert_cmpfloat (polarity_of (e, "flibbertigibbet"), >, 0.3);
+  g_assert_cmpfloat (polarity_of (e, "terrible"), <, 0.0);
+  /* the user's templates replace that label's list; other labels are untouched */
+  TactAnalysis *a = tact_engine_analyze (e, "quuxle rocks", -1);
+  TactContext ctx = { "Maria Lopez", "Sam", "Acme", NULL, NULL, FALSE };
+  GPtrArray *sug = tact_engine_suggest (e, a, &ctx, 3);
+  g_assert_cmpuint (sug->len, ==, 3);
+  TactSuggestion *s0 = g_ptr_array_index (sug, 0);
+  g_assert_cmpstr (s0->id, ==, "praise.z1");
+  g_assert_cmpstr (s0->text, ==, "Hi Maria, zorb one. Sam");
+  g_ptr_array_unref (sug);
+  tact_analysis_unref (a);
+  a = tact_engine_analyze (e, "please stop messaging me", -1);
+  sug = tact_engine_suggest (e, a, &ctx, 3);
+  g_assert_cmpuint (sug->len, >=, 1);
+  g_assert_true (g_str_has_prefix (((TactSuggestion *) g_ptr_array_index (sug, 0))->id, "opt-out."));
+  g_ptr_array_unref (sug);
+  tact_analysis_unref (a);
+
+  tact_engine_free (base);
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
+static void
+test_user_replace (void)
+{
+  char *user = test_make_dir (FALSE);
+  test_write_pack_file (user, "en", "cues",
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\", \"replace\": true,\n"
+    "  \"cues\": [ { \"label\": \"opt-out\", \"weight\": 0.9, \"patterns\": [\"zorblax\"] } ] }\n");
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
+  g_assert_no_error (err);
+  g_assert_cmpint (primary_of (e, "zorblax"), ==, TACT_LABEL_OPT_OUT);
+  /* the shipped cues are gone */
+  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_NEUTRAL);
+  g_assert_cmpint (primary_of (e, "is this a bot?"), ==, TACT_LABEL_NEUTRAL);
+  tact_engine_free (e);
+
+  /* "replace" must be a boolean */
+  test_write_pack_file (user, "en", "cues",
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\", \"replace\": \"yes\",\n"
+    "  \"cues\": [] }\n");
+  e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
+  g_assert_nonnull (e);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_assert_nonnull (strstr (err->message, "replace"));
+  g_clear_error (&err);
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
+static void
+test_user_refused (void)
+{
+  char *user = test_make_dir (FALSE);
+  /* the user's pattern error is reported in the user's file, with the user's index */
+  static const char bad[] =
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [\n"
+    "    { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"zorblax rocks\"] },\n"
+    "    { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"a\", \"quux (rocks\"] } ] }\n";
+  test_write_pack_file (user, "en", "cues", bad);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
+  g_assert_nonnull (e);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  int l, c;
+  test_pos_of (bad, "\"quux (rocks\"", &l, &c);
+  g_autofree char *want = g_strdup_printf ("%s/en/cues.json:%d:%d: cues[1].patterns[1]: ", user, l, c);
+  if (!g_str_has_prefix (err->message, want))
+    g_error ("expected \"%s…\", got \"%s\"", want, err->message);
+  g_clear_error (&err);
+  /* the engine works with the shipped cues, without the refused user ones */
+  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+  g_assert_cmpint (primary_of (e, "zorblax rocks"), !=, TACT_LABEL_PRAISE);
+  const char *const *langs = tact_engine_languages (e);
+  g_assert_cmpstr (langs[0], ==, "en");
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
+static void
+test_reload (void)
+{
+  char *user = test_make_dir (FALSE);
+  static const char good[] =
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"zorblax rocks\"] } ] }\n";
+  test_write_pack_file (user, "en", "cues", good);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
+  g_assert_no_error (err);
+  g_assert_cmpint (primary_of (e, "zorblax rocks"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpfloat (tact_engine_load_ms (e), >, 0.0);
+
+  /* a broken user file: reload fails, the previous packs stay in force */
+  test_write_pack_file (user, "en", "cues", "{ \"schema\": \"purple-tact-pack/1\",\n  \"cues\": [ \n");
+  g_assert_false (tact_engine_reload (e, &err));
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_autofree char *want = g_strdup_printf ("%s/en/cues.json:", user);
+  g_assert_true (g_str_has_prefix (err->message, want));
+  g_clear_error (&err);
+  g_assert_cmpint (primary_of (e, "zorblax rocks"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+  g_assert_cmpstr (tact_engine_languages (e)[0], ==, "en");
+  TactAnalysis *a = tact_engine_analyze (e, "is this a bot?", -1);
+  TactContext ctx = { "Maria", "Sam", "Acme", NULL, NULL, FALSE };
+  GPtrArray *sug = tact_engine_suggest (e, a, &ctx, 3);
+  g_assert_cmpuint (sug->len, ==, 3);
+  g_ptr_array_unref (sug);
+  tact_analysis_unref (a);
+
+  /* a second failing reload still keeps them */
+  g_assert_false (tact_engine_reload (e, &err));
+  g_clear_error (&err);
+  g_assert_cmpint (primary_of (e, "zorblax rocks"), ==, TACT_LABEL_PRAISE);
+
+  /* fixed: the new file takes effect */
+  test_write_pack_file (user, "en", "cues",
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"quuxle rules\"] } ] }\n");
+  g_assert_true (tact_engine_reload (e, &err));
+  g_assert_no_error (err);
+  g_assert_cmpint (primary_of (e, "quuxle rules"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (primary_of (e, "zorblax rocks"), !=, TACT_LABEL_PRAISE);
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
+static void
+test_builtin_only (void)
+{
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (NULL, NULL, &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (e);
+  g_assert_cmpstr (tact_engine_languages (e)[0], ==, "en");
+  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+  g_assert_true (tact_engine_reload (e, &err));
+  g_assert_no_error (err);
+  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+  tact_engine_free (e);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/pack/shipped-valid", test_shipped_valid);
+  g_test_add_func ("/pack/unknown-key", test_unknown_key);
+  g_test_add_func ("/pack/unknown-label", test_unknown_label);
+  g_test_add_func ("/pack/weight-range", test_weight_range);
+  g_test_add_func ("/pack/bad-pattern", test_bad_pattern);
+  g_test_add_func ("/pack/unknown-class", test_unknown_class);
+  g_test_add_func ("/pack/duplicate-key", test_duplicate_key);
+  g_test_add_func ("/pack/missing-file", test_missing_file);
+  g_test_add_func ("/pack/header-errors", test_header_errors);
+  g_test_add_func ("/pack/template-errors", test_template_errors);
+  g_test_add_func ("/pack/user-merge", test_user_merge);
+  g_test_add_func ("/pack/user-replace", test_user_replace);
+  g_test_add_func ("/pack/user-refused", test_user_refused);
+  g_test_add_func ("/pack/reload", test_reload);
+  g_test_add_func ("/pack/builtin-only", test_builtin_only);
+  return g_test_run ();
+}
