@@ -302,8 +302,10 @@ load_all (TactEngine *e, GError **error)
           TactPack *old = find_pack (e->packs, lang);
           if (old)
             {
-              g_ptr_array_remove_fast (e->packs, old);
-              g_ptr_array_set_free_func (e->packs, (GDestroyNotify) tact_pack_free);
+              /* steal, not remove: e->packs frees what is removed from it */
+              guint idx;
+              if (g_ptr_array_find (e->packs, old, &idx))
+                g_ptr_array_steal_index_fast (e->packs, idx);
               pack = old;
             }
           else if (builtin_find (lang, "language"))

@@ -135,8 +135,41 @@ static void
 walk_value (Walker *w, GString *path, int depth)
 {
   skip_ws (w);
-  if (w->pos >= w->len || depth > 64)
+  if (w->pos >= w->len)
     return;
+  if (depth > 64)
+    {
+      /* too deep to track paths: step over the value by bracket count */
+      int level = 0;
+      gboolean in_str = FALSE;
+      for (; w->pos < w->len; w->pos++)
+        {
+          char ch = w->buf[w->pos];
+          if (in_str)
+            {
+              if (ch == '\\')
+                w->pos++;
+              else if (ch == '"')
+                in_str = FALSE;
+              continue;
+            }
+          if (ch == '"')
+            in_str = TRUE;
+          else if (ch == '[' || ch == '{')
+            level++;
+          else if (ch == ']' || ch == '}')
+            {
+              if (--level <= 0)
+                {
+                  w->pos += level == 0 ? 1 : 0;
+                  return;
+                }
+            }
+          else if (level == 0 && ch == ',')
+            return;
+        }
+      return;
+    }
   note (w, path);
   char c = w->buf[w->pos];
   gsize base = path->len;
@@ -204,7 +237,12 @@ walk_value (Walker *w, GString *path, int depth)
     g_free (read_string (w));
   else
     {
+      gsize st = w->pos;
       while (w->pos < w->len && !strchr (",]} \t\r\n", w->buf[w->pos]))
+        w->pos++;
+      /* a stray "}" inside an array ("[}"): step over it, or the callers
+       * would ask for the same value forever */
+      if (w->pos == st)
         w->pos++;
     }
 }

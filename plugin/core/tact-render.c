@@ -21,10 +21,12 @@ tact_render_clean (const char *s, guint max_chars)
   for (const char *p = valid; *p && n < max_chars; p = g_utf8_next_char (p))
     {
       gunichar u = g_utf8_get_char (p);
-      if (g_unichar_isspace (u) || g_unichar_iscntrl (u) || u == 0x200E || u == 0x200F ||
-          (u >= 0x202A && u <= 0x202E) || (u >= 0x2066 && u <= 0x2069))
+      if (g_unichar_isspace (u) || g_unichar_iscntrl (u) ||
+          g_unichar_type (u) == G_UNICODE_FORMAT)
         {
-          /* bidi overrides would let a name reorder the rep's reply */
+          /* format characters (bidi overrides and marks, zero-width
+           * characters) would let a name reorder or hide parts of the
+           * rep's reply */
           space = out->len > 0;
           continue;
         }

@@ -73,20 +73,50 @@ test_locate_ancestor (void)
 }
 
 static void
-test_locate_garbage (void)
+locate_garbage_body (void)
 {
-  /* the walker never reads past the buffer, whatever it is given */
-  static const char *const bufs[] = { "", "{", "[", "\"", "{\"a\":", "{\"a\": [1, {\"b\"", "]]]}}}",
-                                      "{\"a\\", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[" };
+  GString *deep = g_string_new ("{\"a\": ");
+  for (int i = 0; i < 80; i++)
+    g_string_append_c (deep, '[');
+  g_string_append (deep, "1");
+  for (int i = 0; i < 80; i++)
+    g_string_append_c (deep, ']');
+  g_string_append (deep, ", \"b\": 2}");
+  const char *bufs[] = { "", "{", "[", "[}", "{\"a\": [}, 1]}", "[1 2 }}", "\"", "{\"a\":", "{\"a\": [1, {\"b\"", "]]]}}}", "{\"a\\",
+                         "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+                         deep->str };
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
     {
       int l = 0, c = 0;
-      char *copy = g_memdup2 (bufs[i], strlen (bufs[i]));
-      tact_json_locate (copy, strlen (bufs[i]), "a.b[0]", &l, &c);
+      gsize len = strlen (bufs[i]);
+      /* an exact-size copy, so a read past the end shows under ASan */
+      char *copy = g_malloc (len + 1);
+      memcpy (copy, bufs[i], len + 1);
+      tact_json_locate (copy, len, "b", &l, &c);
       g_assert_cmpint (l, >=, 1);
       g_assert_cmpint (c, >=, 1);
       g_free (copy);
     }
+  /* a valid document nested deeper than the walker goes still gets a position */
+  int l = 0, c = 0;
+  tact_json_locate (deep->str, deep->len, "b", &l, &c);
+  g_assert_cmpint (l, ==, 1);
+  g_string_free (deep, TRUE);
+}
+
+/* The walker never loops or reads past the buffer, whatever it is given
+ * (run in a subprocess with a time limit: a hang is a failure, not a stall). */
+static void
+test_locate_garbage (void)
+{
+  if (g_test_subprocess ())
+    {
+      locate_garbage_body ();
+      return;
+    }
+  g_test_trap_subprocess (NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  if (!g_test_trap_has_passed ())
+    g_test_fail_printf ("the subprocess crashed, hung or failed (see its output above)");
 }
 
 static void

@@ -101,7 +101,7 @@ test_hostile_values (void)
   static const char *const values[] = {
     "{agent}", "{company}", "{greeting}", "{name|x}", "{", "}", "}{", "{{agent}}",
     "<b>x</b>", "", "   ", "\n\t\r", "Maria\x01\x7f", "\xE2\x80\xAE" "ecnarF\xE2\x80\xAC",
-    "\xE2\x81\xA7Maria\xE2\x81\xA9", "Ma\xE2\x80\x8Fria", "\xD8\x9C\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF",
+    "\xE2\x81\xA7Maria\xE2\x81\xA9", "Ma\xE2\x80\x8Fria",
     "bad\xff\xfe utf8",
   };
   const char *tmpl = "{greeting}, I'm {agent} at {company}. You are {name} ({first_name|friend}).";
@@ -136,6 +136,24 @@ test_hostile_values (void)
   /* bidi overrides are stripped, the name stays */
   g_autofree char *b = render ("{greeting}", "\xE2\x80\xAEMaria", "Sam", "Acme", NULL);
   g_assert_cmpstr (b, ==, "Hi Maria");
+}
+
+/* Every character of Unicode's Bidi_Control set is stripped from values,
+ * including U+061C ARABIC LETTER MARK (the others are). */
+static void
+test_bidi_controls (void)
+{
+  static const char *const marks[] = { "\xD8\x9C", "\xE2\x80\x8E", "\xE2\x80\x8F", "\xE2\x80\xAA",
+    "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE", "\xE2\x81\xA6",
+    "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9" };
+  for (guint i = 0; i < G_N_ELEMENTS (marks); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF%s", marks[i], marks[i]);
+      g_autofree char *r = render ("{name} / {agent}", name, name, "Acme", NULL);
+      if (has_bidi_control (r))
+        g_test_fail_printf ("bidi control U+%04X left in a rendered value", g_utf8_get_char (marks[i]));
+      g_assert_nonnull (strstr (r, "\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF"));
+    }
 }
 
 static void
@@ -308,6 +326,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/greeting-neutral", test_greeting_neutral);
   g_test_add_func ("/render/greeting-handles", test_greeting_handles);
   g_test_add_func ("/render/hostile-values", test_hostile_values);
+  g_test_add_func ("/render/bidi-controls", test_bidi_controls);
   g_test_add_func ("/render/long-values", test_long_values);
   g_test_add_func ("/render/clean", test_clean);
   g_test_add_func ("/render/template-syntax", test_template_syntax);
