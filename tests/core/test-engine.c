@@ -375,8 +375,10 @@ test_invalid_utf8 (void)
     {
       gsize len = (gsize) g_rand_int_range (r, 0, 400);
       char *buf = g_malloc (len + 1);
+      static const char alphabet[] = " :)<3!?stopbot\xF0\x9F\x98\x80\xE2\x80\x8D'-.#@";
       for (gsize i = 0; i < len; i++)
-        buf[i] = (char) (n % 3 ? g_rand_int_range (r, 0, 256) : " :)<3!?stopbot\xF0\x9F\x98\x80\xE2\x80\x8D'-.#@"[g_rand_int_range (r, 0, 28)]);
+        buf[i] = (char) (n % 3 ? g_rand_int_range (r, 0, 256)
+                               : alphabet[g_rand_int_range (r, 0, (gint32) sizeof alphabet - 1)]);
       buf[len] = 'x';
       a = tact_engine_analyze (engine, buf, (gssize) len);
       check_analysis (a);
