@@ -192,6 +192,10 @@ tact_automaton_lower (const TactAutomaton *au, guint32 node, guint32 sym, guint3
       return d == G_MAXUINT32 || au->root_lo[d] == G_MAXUINT32 ? hi : au->root_lo[d];
     }
   guint64 k = (guint64) sym << 32;
+  /* edges are sorted by symbol: most probes (classes, "any") fall outside
+   * a node's range and end here */
+  if (lo == hi || (au->csr_edges[hi - 1] >> 32) < sym || (au->csr_edges[lo] >> 32) > sym)
+    return hi;
   while (lo < hi)
     {
       guint32 mid = (lo + hi) / 2;
