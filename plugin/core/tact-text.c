@@ -54,6 +54,15 @@ push_token (TactText *t, TactTokKind kind, gsize start, gsize end, guint8 flags)
   return tok;
 }
 
+/* Bytes of the UTF-8 character at @s[@i] (never past @len). */
+static inline gsize
+char_len (const char *s, gsize i, gsize len)
+{
+  guchar c = (guchar) s[i];
+  gsize clen = c < 0xC0 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+  return MIN (clen, len - i);
+}
+
 /* Appends @s to the norm buffer for @tok, squashing runs of three or more
  * equal characters to two.  Returns TRUE if something was squashed. */
 /* ASCII-only variant of norm_append_squashed(): lower-cases while copying.
@@ -97,12 +106,7 @@ norm_append_squashed (TactText *t, TactToken *tok, const char *s, gsize len)
   guint run = 0;
   for (gsize i = 0; i < len;)
     {
-      gsize clen = 1;
-      guchar c = (guchar) s[i];
-      if (c >= 0xC0)
-        clen = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : 2;
-      if (i + clen > len)
-        clen = len - i;
+      gsize clen = char_len (s, i, len);
       if (prev && prev_len == clen && memcmp (prev, s + i, clen) == 0)
         run++;
       else
@@ -132,12 +136,7 @@ tact_text_squash_once (const char *s, gsize len, char *out)
   gsize prev_len = 0;
   for (gsize i = 0; i < len;)
     {
-      gsize clen = 1;
-      guchar c = (guchar) s[i];
-      if (c >= 0xC0)
-        clen = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : 2;
-      if (i + clen > len)
-        clen = len - i;
+      gsize clen = char_len (s, i, len);
       if (!(prev && prev_len == clen && memcmp (prev, s + i, clen) == 0))
         {
           memcpy (out + o, s + i, clen);

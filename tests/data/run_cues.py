@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Runs `tact classify --jsonl` over a cue-case file and checks the labels.
+
+Case file: one case per line, "labels<TAB>message"; "#" lines are comments.
+labels is a comma-separated list of playbook ids:
+  id       the label must be asserted
+  !id      the label must not be asserted
+  neutral  no label at all may be asserted
+Besides, opt-out must never be asserted unless the line expects it (a false
+opt-out silences a lead for good).
+
+usage: run_cues.py TACT FILE [--floor F | --strict]
+  --floor F  fail when the share of correct lines is below F (0..1)
+  --strict   fail on any incorrect line
+Every incorrect line is printed either way.
+"""
+import argparse
+import json
+import subprocess
+import sys
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tact")
+    ap.add_argument("file")
+    g = ap.add_mutually_exclusive_group(required=True)
+    g.add_argument("--floor", type=float)
+    g.add_argument("--strict", action="store_true")
+    args = ap.parse_args()
+
+    cases = []
+    with open(args.file, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            if "\t" not in line:
+                print("%s:%d: no TAB between labels and text" % (args.file, n))
+                return 1
+            labels, text = line.split("\t", 1)
+            want = {l for l in labels.split(",") if l and not l.startswith("!")}
+            avoid = {l[1:] for l in labels.split(",") if l.startswith("!")}
+            cases.append((n, want, avoid, text))
+    if not cases:
+        print("%s: no cases" % args.file)
+        return 1
+
+    inp = "".join(json.dumps({"text": c[3]}) + "\n" for c in cases)
+    proc = subprocess.run([args.tact, "classify", "--jsonl"], input=inp.encode("utf-8"),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        print("tact classify exited with %d: %s" % (proc.returncode, proc.stderr.decode()))
+        return 1
+    out = proc.stdout.decode("utf-8").splitlines()
+    if len(out) != len(cases):
+        print("expected %d output lines, got %d" % (len(cases), len(out)))
+        return 1
+
+    good = 0
+    for (n, want, avoid, text), o in zip(cases, out):
+        got = {x["id"] for x in json.loads(o)["labels"]}
+        problems = []
+        if want == {"neutral"}:
+            if got:
+                problems.append("expected no label")
+        else:
+            if want - got:
+                problems.append("missing " + ",".join(sorted(want - got)))
+        if got & avoid:
+            problems.append("must not have " + ",".join(sorted(got & avoid)))
+        if "opt-out" in got and "opt-out" not in want:
+            problems.append("false opt-out")
+        if problems:
+            print("%s:%d: %s | got [%s] | %s" % (args.file, n, "; ".join(problems),
+                                                  ",".join(sorted(got)) or "neutral", text))
+        else:
+            good += 1
+    share = good / len(cases)
+    print("%s: %d/%d correct (%.3f)" % (args.file, good, len(cases), share))
+    if args.strict and good != len(cases):
+        print("FAIL: every line of this file must pass")
+        return 1
+    if args.floor is not None and share < args.floor:
+        print("FAIL: %.3f is below the floor %.3f" % (share, args.floor))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
