@@ -1283,7 +1283,8 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
     {
       /* lay class memberships out contiguously per word: sort by word id */
       guint64 *pv = (guint64 *) pairs->data;
-      qsort (pv, pairs->len, sizeof (guint64), cmp_u64);
+      if (pairs->len > 1)
+        qsort (pv, pairs->len, sizeof (guint64), cmp_u64);
       for (guint i = 0; i < pairs->len;)
         {
           guint32 wid = (guint32) (pv[i] >> 32);
