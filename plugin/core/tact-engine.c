@@ -216,20 +216,20 @@ docs_read (TactPackDocs *docs, const char *lang, const char *data_dir, const cha
       g_autofree char *bp = data_dir ? g_build_filename (data_dir, lang, file, NULL) : NULL;
       if (use_disk && bp && g_file_test (bp, G_FILE_TEST_EXISTS))
         {
-          if (!(docs->base[k] = tact_json_doc_load (bp, error)))
+          if (!(docs->base[k] = (k == 1 ? tact_json_doc_load_lexicon : tact_json_doc_load) (bp, error)))
             return FALSE;
         }
       else if (builtin_find (lang, kind))
         {
           const TactBuiltinFile *f = builtin_find (lang, kind);
           g_autofree char *nm = g_strdup_printf ("<built-in>/%s", f->name);
-          if (!(docs->base[k] = tact_json_doc_parse (nm, f->data, f->len, error)))
+          if (!(docs->base[k] = (k == 1 ? tact_json_doc_parse_lexicon : tact_json_doc_parse) (nm, f->data, f->len, error)))
             return FALSE;
         }
       g_autofree char *up = user_dir ? g_build_filename (user_dir, lang, file, NULL) : NULL;
       if (use_disk && up && g_file_test (up, G_FILE_TEST_EXISTS))
         {
-          if (!(docs->user[k] = tact_json_doc_load (up, error)))
+          if (!(docs->user[k] = (k == 1 ? tact_json_doc_load_lexicon : tact_json_doc_load) (up, error)))
             return FALSE;
           if (!docs->base[k])
             {

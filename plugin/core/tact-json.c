@@ -11,6 +11,9 @@ tact_json_doc_free (TactJsonDoc *doc)
     return;
   if (doc->root)
     json_decref (doc->root);
+  if (doc->flat)
+    g_array_unref (doc->flat);
+  g_free (doc->flat_buf);
   g_free (doc->name);
   g_free (doc->buf);
   g_free (doc);
@@ -37,21 +40,174 @@ tact_json_doc_parse (const char *name, const char *buf, gsize len, GError **erro
   return doc;
 }
 
-TactJsonDoc *
-tact_json_doc_load (const char *path, GError **error)
+/* ---- the flat lexicon reader ---- */
+
+typedef struct {
+  char  *p, *end;
+} Flat;
+
+static void
+flat_ws (Flat *f)
 {
-  g_autofree char *buf = NULL;
-  gsize len = 0;
+  while (f->p < f->end && (*f->p == ' ' || *f->p == '\t' || *f->p == '\n' || *f->p == '\r'))
+    f->p++;
+}
+
+/* A string, unescaped and NUL-terminated in place; NULL for what the
+ * flat reader leaves to jansson (\u escapes, control characters). */
+static char *
+flat_string (Flat *f)
+{
+  flat_ws (f);
+  if (f->p >= f->end || *f->p != '"')
+    return NULL;
+  char *st = ++f->p, *w = st;
+  while (f->p < f->end && *f->p != '"')
+    {
+      char c = *f->p++;
+      if ((guchar) c < 0x20)
+        return NULL;
+      if (c == '\\')
+        {
+          if (f->p >= f->end)
+            return NULL;
+          char e = *f->p++;
+          switch (e)
+            {
+            case '"': case '\\': case '/': c = e; break;
+            case 'n': c = '\n'; break;
+            case 't': c = '\t'; break;
+            case 'r': c = '\r'; break;
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            default: return NULL;
+            }
+        }
+      *w++ = c;
+    }
+  if (f->p >= f->end)
+    return NULL;
+  f->p++;
+  *w = '\0';
+  return st;
+}
+
+static gboolean
+flat_expect (Flat *f, char c)
+{
+  flat_ws (f);
+  if (f->p < f->end && *f->p == c)
+    {
+      f->p++;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+flat_read (TactJsonDoc *doc)
+{
+  Flat f = { doc->flat_buf, doc->flat_buf + doc->len };
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  if (!flat_expect (&f, '{'))
+    return FALSE;
+  gboolean have_entries = FALSE;
+  for (gboolean first = TRUE;; first = FALSE)
+    {
+      if (flat_expect (&f, '}'))
+        break;
+      if (!first && !flat_expect (&f, ','))
+        return FALSE;
+      char *key = flat_string (&f);
+      if (!key || !flat_expect (&f, ':'))
+        return FALSE;
+      if (json_object_get (doc->root, key) || (have_entries && !strcmp (key, "entries")))
+        return FALSE; /* a duplicate: jansson reports it properly */
+      if (strcmp (key, "entries") == 0)
+        {
+          have_entries = TRUE;
+          if (!flat_expect (&f, '{'))
+            return FALSE;
+          for (gboolean efirst = TRUE;; efirst = FALSE)
+            {
+              if (flat_expect (&f, '}'))
+                break;
+              if (!efirst && !flat_expect (&f, ','))
+                return FALSE;
+              char *word = flat_string (&f);
+              if (!word || !flat_expect (&f, ':'))
+                return FALSE;
+              flat_ws (&f);
+              char *num_end = NULL;
+              double v = g_ascii_strtod (f.p, &num_end);
+              if (num_end == f.p || num_end > f.end || !(v >= -4 && v <= 4) ||
+                  !g_hash_table_add (seen, word))
+                return FALSE;
+              f.p = num_end;
+              TactFlatEntry e = { word, v };
+              g_array_append_val (doc->flat, e);
+            }
+          continue;
+        }
+      /* header values: strings and booleans only */
+      flat_ws (&f);
+      if (f.p < f.end && *f.p == '"')
+        {
+          char *val = flat_string (&f);
+          if (!val || !g_utf8_validate (val, -1, NULL))
+            return FALSE;
+          json_object_set_new (doc->root, key, json_string (val));
+        }
+      else if (f.end - f.p >= 4 && !strncmp (f.p, "true", 4))
+        {
+          json_object_set_new (doc->root, key, json_true ());
+          f.p += 4;
+        }
+      else if (f.end - f.p >= 5 && !strncmp (f.p, "false", 5))
+        {
+          json_object_set_new (doc->root, key, json_false ());
+          f.p += 5;
+        }
+      else
+        return FALSE;
+    }
+  flat_ws (&f);
+  if (f.p != f.end || !have_entries)
+    return FALSE;
+  json_object_set_new (doc->root, "entries", json_object ());
+  return TRUE;
+}
+
+TactJsonDoc *
+tact_json_doc_parse_lexicon (const char *name, const char *buf, gsize len, GError **error)
+{
+  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
+  doc->name = g_strdup (name);
+  doc->buf = g_memdup2 (buf, len + 1);
+  doc->buf[len] = '\0';
+  doc->len = len;
+  doc->root = json_object ();
+  doc->flat = g_array_sized_new (FALSE, FALSE, sizeof (TactFlatEntry), 8192);
+  doc->flat_buf = g_memdup2 (buf, len + 1);
+  if (memchr (buf, '\0', len) == NULL && flat_read (doc))
+    return doc;
+  tact_json_doc_free (doc);
+  return tact_json_doc_parse (name, buf, len, error);
+}
+
+static char *
+read_checked (const char *path, gsize *len, GError **error)
+{
+  char *buf = NULL;
   g_autoptr (GError) ioerr = NULL;
-  if (!g_file_get_contents (path, &buf, &len, &ioerr))
+  if (!g_file_get_contents (path, &buf, len, &ioerr))
     {
       g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", path, ioerr->message);
       return NULL;
     }
-  if (!g_utf8_validate_len (buf, len, NULL))
+  const char *end = NULL;
+  if (!g_utf8_validate_len (buf, *len, &end))
     {
-      const char *end = NULL;
-      g_utf8_validate_len (buf, len, &end);
       int line = 1, col = 1;
       for (const char *p = buf; p < end; p++)
         {
@@ -60,11 +216,27 @@ tact_json_doc_load (const char *path, GError **error)
           else
             col++;
         }
-      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: not valid UTF-8", path,
-                   line, col);
+      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: not valid UTF-8", path, line, col);
+      g_free (buf);
       return NULL;
     }
-  return tact_json_doc_parse (path, buf, len, error);
+  return buf;
+}
+
+TactJsonDoc *
+tact_json_doc_load_lexicon (const char *path, GError **error)
+{
+  gsize len = 0;
+  g_autofree char *buf = read_checked (path, &len, error);
+  return buf ? tact_json_doc_parse_lexicon (path, buf, len, error) : NULL;
+}
+
+TactJsonDoc *
+tact_json_doc_load (const char *path, GError **error)
+{
+  gsize len = 0;
+  g_autofree char *buf = read_checked (path, &len, error);
+  return buf ? tact_json_doc_parse (path, buf, len, error) : NULL;
 }
 
 /* ---- locating a value by path: a tiny JSON walker over the raw text ---- */

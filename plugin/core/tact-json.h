@@ -12,17 +12,35 @@
 #include <glib.h>
 #include <jansson.h>
 
+/* One "word": valence pair of a lexicon read by the flat reader. */
+typedef struct {
+  const char *key;   /* borrowed from the document */
+  double      value;
+} TactFlatEntry;
+
 typedef struct {
   char   *name;   /* file path or "<built-in>/en/cues.json" */
   char   *buf;
   gsize   len;
   json_t *root;
+  /* lexicon files only: the entries, read without building a jansson
+   * object for each of thousands of words (most of the load time).  When
+   * set, root's "entries" is an empty object. */
+  GArray *flat;      /* TactFlatEntry */
+  char   *flat_buf;  /* backing store of the keys */
 } TactJsonDoc;
 
 /* Parses @len bytes of @buf.  New; free with tact_json_doc_free(). */
 TactJsonDoc *tact_json_doc_parse (const char *name, const char *buf, gsize len, GError **error);
 /* Reads and parses @path.  New. */
 TactJsonDoc *tact_json_doc_load (const char *path, GError **error);
+
+/* The same for a lexicon file: a flat reader takes the common shape
+ * ({"schema", "kind", "lang", "entries": {"word": number, …}}); anything
+ * else (syntax errors, duplicates, out-of-range values, escapes) goes
+ * through jansson, whose messages name line and column.  New. */
+TactJsonDoc *tact_json_doc_parse_lexicon (const char *name, const char *buf, gsize len, GError **error);
+TactJsonDoc *tact_json_doc_load_lexicon (const char *path, GError **error);
 void         tact_json_doc_free (TactJsonDoc *doc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactJsonDoc, tact_json_doc_free)
 

@@ -1067,13 +1067,29 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
     }
 }
 
+/* The lexicon entries of @doc, flat-read or from jansson, appended to @out. */
 static void
-collect_emoticons (json_t *entries, TactEmoticons *emo)
+lexicon_pairs (const TactJsonDoc *doc, GArray *out)
 {
+  if (!doc)
+    return;
+  if (doc->flat)
+    g_array_append_vals (out, doc->flat->data, doc->flat->len);
   const char *key;
   json_t *v;
-  json_object_foreach (entries, key, v)
+  json_object_foreach (json_object_get (doc->root, "entries"), key, v)
     {
+      TactFlatEntry e = { key, json_number_value (v) };
+      g_array_append_val (out, e);
+    }
+}
+
+static void
+collect_emoticons (GArray *lex, TactEmoticons *emo)
+{
+  for (guint li = 0; li < lex->len; li++)
+    {
+      const char *key = g_array_index (lex, TactFlatEntry, li).key;
       gsize len = strlen (key);
       if (len < 2 || len > 8)
         continue;
@@ -1191,7 +1207,12 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
   pack->detect_chars = g_strdup (dchars ? dchars : "");
   pack->negation_window = json_object_get (L, "negation_window")
                             ? (guint) json_integer_value (json_object_get (L, "negation_window")) : 3;
-  collect_emoticons (json_object_get (merged[K_LEXICON], "entries"), emo);
+  /* the lexicon: base then user (later entries win), or the user's alone */
+  g_autoptr (GArray) lex = g_array_new (FALSE, FALSE, sizeof (TactFlatEntry));
+  if (!(docs->user[K_LEXICON] && json_is_true (json_object_get (docs->user[K_LEXICON]->root, "replace"))))
+    lexicon_pairs (docs->base[K_LEXICON], lex);
+  lexicon_pairs (docs->user[K_LEXICON], lex);
+  collect_emoticons (lex, emo);
   add_word_flag (&cc, json_object_get (L, "detect"), TACT_WORDF_DETECT);
   add_word_flag (&cc, json_object_get (L, "negators"), TACT_WORDF_NEGATOR);
   add_word_flag (&cc, json_object_get (L, "contrast"), TACT_WORDF_CONTRAST);
@@ -1225,11 +1246,18 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
     }
 
   /* 4. lexicon: single words into the word table, phrases into the automaton */
-  json_object_foreach (json_object_get (merged[K_LEXICON], "entries"), key, v)
+  for (guint li = 0; li < lex->len; li++)
     {
+      key = g_array_index (lex, TactFlatEntry, li).key;
+      float val = (float) g_array_index (lex, TactFlatEntry, li).value;
+      /* most entries are one plain word: no splitting, no copies */
+      if (is_plain_phrase (key) && !strchr (key, ' '))
+        {
+          word_info (pack, intern (pack, key))->valence = val;
+          continue;
+        }
       guint n;
       g_auto (GStrv) w = norm_words (key, emo, &n);
-      float val = (float) json_number_value (v);
       if (n == 1)
         word_info (pack, intern (pack, w[0]))->valence = val;
       else if (n > 1 && n < 8)
