@@ -2,6 +2,7 @@
  * tact-analyze.c through it).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tact-engine.h"
+#include "test-analysis.h"
 #include "test-util.h"
 
 #include <jansson.h>
@@ -20,17 +21,7 @@ analyze (const char *text)
 static TactAnalysis *
 analysis_of (TactLabel label)
 {
-  TactAnalysis *a = g_new0 (TactAnalysis, 1);
-  a->ref_count = 1;
-  g_strlcpy (a->lang, "en", sizeof a->lang);
-  a->primary = label;
-  if (label != TACT_LABEL_NEUTRAL)
-    {
-      a->n_labels = 1;
-      a->labels[0].label = label;
-      a->labels[0].score = 0.9;
-    }
-  return a;
+  return tact_test_analysis_of (label, 0.9);
 }
 
 static void

@@ -7,6 +7,7 @@
  * usage: test-replies-cases CASES.json [GTest options]
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tact-engine.h"
+#include "test-analysis.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -35,16 +36,7 @@ run_case (gconstpointer data)
                       ctx_str (cj, "product"), ctx_str (cj, "topic"),
                       json_is_true (json_object_get (cj, "greet_handles")) };
   /* an analysis holding exactly this label: the first suggestion is its first template */
-  TactAnalysis *a = g_new0 (TactAnalysis, 1);
-  a->ref_count = 1;
-  g_strlcpy (a->lang, "en", sizeof a->lang);
-  a->primary = label;
-  if (label != TACT_LABEL_NEUTRAL)
-    {
-      a->n_labels = 1;
-      a->labels[0].label = label;
-      a->labels[0].score = 1.0;
-    }
+  TactAnalysis *a = tact_test_analysis_of (label, 1.0);
   GPtrArray *sug = tact_engine_suggest (engine, a, &ctx, 3);
   if (sug->len == 0)
     {
