@@ -121,16 +121,15 @@ build_units (TactScratch *s, const TactPack *pack)
 }
 
 static inline void
-push_state (TactState *st, guint *n, guint32 node, guint16 start, guint8 skip)
+push_state (const TactAutomaton *au, TactState *st, guint *n, guint32 node, guint16 start, guint8 skip)
 {
   for (guint i = 0; i < *n; i++)
     if (st[i].node == node && st[i].start == start && st[i].skip >= skip)
       return;
   if (*n >= TACT_MAX_STATES)
     return;
-  st[*n].node = node;
-  st[*n].start = start;
-  st[*n].skip = skip;
+  const TactNode *nd = &au->nodes[node];
+  st[*n] = (TactState) { node, start, skip, nd->lo, nd->hi, nd->bloom };
   (*n)++;
 }
 
@@ -138,11 +137,11 @@ push_state (TactState *st, guint *n, guint32 node, guint16 start, guint8 skip)
 static inline void
 enter (const TactAutomaton *au, TactState *st, guint *n, guint32 node, guint16 start)
 {
-  push_state (st, n, node, start, 0);
-  for (guint32 g = au->gap_first[node]; g != G_MAXUINT32;)
+  push_state (au, st, n, node, start, 0);
+  for (guint32 g = au->nodes[node].gap_first; g != G_MAXUINT32;)
     {
       const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-      push_state (st, n, gap->child, start, gap->max);
+      push_state (au, st, n, gap->child, start, gap->max);
       g = gap->next;
     }
 }
@@ -158,6 +157,54 @@ last_content_unit (const TactScratch *s)
   return s->n_units ? s->n_units - 1 : 0;
 }
 
+/* Follows the edges of a state (or of the root, for @st.node == 0) on the
+ * unit's symbols: records terminals reached and enters the children. */
+static inline void
+step (TactScratch *s, const TactAutomaton *au, const TactState *st, const guint32 *syms, guint ns,
+      guint i, guint last)
+{
+  const TactUnit *units = s->units;
+  for (guint q = 0; q < ns; q++)
+    {
+      guint32 e, end;
+      if (st->node == 0)
+        {
+          /* the root has most edges: a dense table finds them */
+          e = tact_automaton_root_edge (au, syms[q]);
+          if (e == G_MAXUINT32)
+            continue;
+          end = au->nodes[0].hi;
+        }
+      else
+        {
+          if (!(st->bloom & tact_automaton_sym_bit (syms[q])))
+            continue;
+          end = st->hi;
+          e = tact_automaton_lower (au, st->lo, st->hi, syms[q]);
+        }
+      for (; e < end && (guint32) (au->csr_edges[e] >> 32) == syms[q]; e++)
+        {
+          guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
+          for (guint32 tl = au->nodes[child].term_first; tl != G_MAXUINT32;)
+            {
+              const TactTermLink *link = &g_array_index (au->terms, TactTermLink, tl);
+              const TactTerminal *t = &link->t;
+              gboolean clause_ok = !t->anchor_clause || i >= last ||
+                                   (units[i + 1].flags & TACT_TOKF_CLAUSE) ||
+                                   units[i + 1].kind == TACT_TOK_PUNCT;
+              if ((!t->anchor_start || st->start == 0) && (!t->anchor_end || i >= last) && clause_ok)
+                {
+                  TactMatch m = { t->cue, st->start, (guint16) i, t->valence };
+                  if (s->matches->len < 1024)
+                    g_array_append_val (s->matches, m);
+                }
+              tl = link->next;
+            }
+          enter (au, s->next, &s->n_next, child, st->start);
+        }
+    }
+}
+
 static void
 run_automaton (TactScratch *s, const TactPack *pack)
 {
@@ -167,76 +214,73 @@ run_automaton (TactScratch *s, const TactPack *pack)
   guint last = last_content_unit (s);
   g_array_set_size (s->matches, 0);
   s->n_cur = 0;
+  /* patterns that start with a gap are rare: only then is the root's gap
+   * children entered at every unit */
+  gboolean root_gaps = au->nodes[0].gap_first != G_MAXUINT32;
+  /* builtin symbols ("#num", "#any"…) that start no pattern need no probe */
+  gboolean any_starts = tact_automaton_root_edge (au, TACT_SYM_ANY) != G_MAXUINT32;
 
   for (guint i = 0; i < n; i++)
     {
       const TactUnit *u = &units[i];
       guint32 syms[64];
       guint ns = 0;
+      gboolean starts = any_starts;
       if (u->word != TACT_DICT_NONE)
         {
           syms[ns++] = u->word;
           const TactWordInfo *wi = &pack->words[u->word];
+          starts |= (wi->flags & TACT_WORDF_STARTS) != 0;
           for (guint k = 0; k < wi->n_classes && ns < 60; k++)
             syms[ns++] = g_array_index (pack->class_refs, guint32, wi->classes + k);
         }
+      guint32 builtin = G_MAXUINT32;
       switch (u->kind)
         {
-        case TACT_TOK_NUM: syms[ns++] = TACT_SYM_NUM; break;
-        case TACT_TOK_URL: syms[ns++] = TACT_SYM_URL; break;
+        case TACT_TOK_NUM: builtin = TACT_SYM_NUM; break;
+        case TACT_TOK_URL: builtin = TACT_SYM_URL; break;
         case TACT_TOK_EMOJI:
-        case TACT_TOK_EMOTICON: syms[ns++] = TACT_SYM_EMOJI; break;
-        case TACT_TOK_MENTION: syms[ns++] = TACT_SYM_MENTION; break;
+        case TACT_TOK_EMOTICON: builtin = TACT_SYM_EMOJI; break;
+        case TACT_TOK_MENTION: builtin = TACT_SYM_MENTION; break;
         default: break;
         }
-      syms[ns++] = TACT_SYM_ANY;
-
-      /* a new match may start at every unit */
-      enter (au, s->cur, &s->n_cur, 0, (guint16) i);
-      s->n_next = 0;
-      const TactState *cur = s->cur;
-      guint ncur = s->n_cur;
-      for (guint k = 0; k < ncur; k++)
+      if (builtin != G_MAXUINT32)
         {
-          TactState st = cur[k];
-          for (guint q = 0; q < ns; q++)
-            {
-              guint32 end;
-              for (guint32 e = tact_automaton_lower (au, st.node, syms[q], &end);
-                   e < end && (guint32) (au->csr_edges[e] >> 32) == syms[q]; e++)
-            {
-              guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
-              for (guint32 tl = au->term_first[child]; tl != G_MAXUINT32;)
-                {
-                  const TactTermLink *link = &g_array_index (au->terms, TactTermLink, tl);
-                  const TactTerminal *t = &link->t;
-                  gboolean clause_ok = !t->anchor_clause || i >= last ||
-                                       (units[i + 1].flags & TACT_TOKF_CLAUSE) ||
-                                       units[i + 1].kind == TACT_TOK_PUNCT;
-                  if ((!t->anchor_start || st.start == 0) && (!t->anchor_end || i >= last) && clause_ok)
-                    {
-                      TactMatch m = { t->cue, st.start, (guint16) i, t->valence };
-                      if (s->matches->len < 1024)
-                        g_array_append_val (s->matches, m);
-                    }
-                  tl = link->next;
-                }
-              enter (au, s->next, &s->n_next, child, st.start);
-            }
-            }
+          syms[ns++] = builtin;
+          starts |= tact_automaton_root_edge (au, builtin) != G_MAXUINT32;
+        }
+      syms[ns++] = TACT_SYM_ANY;
+      guint64 bloom = 0;
+      for (guint q = 0; q < ns; q++)
+        bloom |= tact_automaton_sym_bit (syms[q]);
+
+      s->n_next = 0;
+      /* a new match may start at every unit */
+      if (starts)
+        {
+          TactState root = { 0, (guint16) i, 0, 0, 0, 0 };
+          step (s, au, &root, syms, ns, i, last);
+        }
+      if (root_gaps)
+        for (guint32 g = au->nodes[0].gap_first; g != G_MAXUINT32;)
+          {
+            const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
+            push_state (au, s->cur, &s->n_cur, gap->child, (guint16) i, gap->max);
+            g = gap->next;
+          }
+      for (guint k = 0; k < s->n_cur; k++)
+        {
+          const TactState *st = &s->cur[k];
+          if (st->bloom & bloom)
+            step (s, au, st, syms, ns, i, last);
           /* inside a gap: this unit may be skipped */
-          if (st.skip > 0)
-            push_state (s->next, &s->n_next, st.node, st.start, (guint8) (st.skip - 1));
+          if (st->skip > 0)
+            push_state (au, s->next, &s->n_next, st->node, st->start, (guint8) (st->skip - 1));
         }
       TactState *tmp = s->cur;
       s->cur = s->next;
       s->next = tmp;
-      /* only states that can still move survive: drop the bare root entries */
-      guint kn = 0;
-      for (guint k = 0; k < s->n_next; k++)
-        if (s->cur[k].node != 0)
-          s->cur[kn++] = s->cur[k];
-      s->n_cur = kn;
+      s->n_cur = s->n_next;
     }
 }
 

@@ -18,10 +18,14 @@ typedef struct {
   float   valence;     /* lexicon phrases */
 } TactMatch;
 
+/* A live automaton state, with a copy of its node's edge range and Bloom
+ * filter (see TactNode). */
 typedef struct {
   guint32 node;
   guint16 start;
   guint8  skip;
+  guint32 lo, hi;
+  guint64 bloom;
 } TactState;
 
 /* A bound on the work per token, whatever the input: hostile text cannot

@@ -34,6 +34,7 @@ tact_automaton_clear (TactAutomaton *au)
   g_free (au->csr_start);
   g_free (au->csr_edges);
   g_free (au->root_lo);
+  g_free (au->nodes);
   if (au->gaps)
     g_array_unref (au->gaps);
   if (au->terms)
@@ -143,6 +144,7 @@ tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
   g_free (au->csr_start);
   g_free (au->csr_edges);
   g_free (au->root_lo);
+  g_free (au->nodes);
   au->csr_start = g_new0 (guint32, au->n_nodes + 1);
   au->csr_edges = g_new (guint64, au->n_edges + 1);
   for (guint32 i = 0; i <= au->emask; i++)
@@ -164,6 +166,17 @@ tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
       guint32 lo = au->csr_start[v], hi = au->csr_start[v + 1];
       if (hi - lo > 1)
         qsort (au->csr_edges + lo, hi - lo, sizeof (guint64), cmp_u64);
+    }
+  au->nodes = g_new0 (TactNode, au->n_nodes);
+  for (guint32 v = 0; v < au->n_nodes; v++)
+    {
+      TactNode *nd = &au->nodes[v];
+      nd->lo = au->csr_start[v];
+      nd->hi = au->csr_start[v + 1];
+      nd->term_first = au->term_first[v];
+      nd->gap_first = au->gap_first[v];
+      for (guint32 e = nd->lo; e < nd->hi; e++)
+        nd->bloom |= tact_automaton_sym_bit ((guint32) (au->csr_edges[e] >> 32));
     }
   au->n_words = n_words;
   au->n_classes = n_classes;

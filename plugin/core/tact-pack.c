@@ -1414,5 +1414,14 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
   /* words interned after the last word_info() call still need a row */
   word_info (pack, pack->dict.n ? pack->dict.n - 1 : 0);
   tact_automaton_freeze (&pack->au, pack->dict.n, pack->class_names->len);
+  for (guint32 w = 0; w < pack->dict.n; w++)
+    {
+      TactWordInfo *wi = &pack->words[w];
+      gboolean starts = tact_automaton_root_edge (&pack->au, w) != G_MAXUINT32;
+      for (guint k = 0; k < wi->n_classes && !starts; k++)
+        starts = tact_automaton_root_edge (&pack->au, g_array_index (pack->class_refs, guint32, wi->classes + k)) != G_MAXUINT32;
+      if (starts)
+        wi->flags |= TACT_WORDF_STARTS;
+    }
   return g_steal_pointer (&pack);
 }

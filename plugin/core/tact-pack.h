@@ -19,6 +19,9 @@ enum {
   TACT_WORDF_CONTRAST = 1 << 1,
   TACT_WORDF_DETECT   = 1 << 2,
   TACT_WORDF_NAMESTOP = 1 << 3,
+  /* set at freeze: the word or one of its classes labels a root edge, so
+   * a pattern may start at it (most words start none) */
+  TACT_WORDF_STARTS   = 1 << 4,
 };
 
 typedef struct {
@@ -61,6 +64,16 @@ typedef struct {
   guint32   unless;    /* bitmask: the cue is ignored when one of these is asserted */
 } TactCue;
 
+/* A frozen node.  @bloom: a 64-bit Bloom filter of the symbols on its
+ * edges; most live states have one to three edges, none of them on the
+ * current token's symbols, and one AND rejects them. */
+typedef struct {
+  guint64 bloom;
+  guint32 lo, hi;      /* its edges: csr_edges[lo, hi) */
+  guint32 term_first;  /* index into terms or G_MAXUINT32 */
+  guint32 gap_first;   /* index into gaps or G_MAXUINT32 */
+} TactNode;
+
 typedef struct {
   /* edges: (node << 32 | symbol) → child, open addressing */
   guint64 *ekeys;
@@ -78,6 +91,10 @@ typedef struct {
   /* the root is stepped from at every token and has the most edges: a
    * dense table indexed by symbol skips the binary search there */
   guint32 *root_lo;    /* per dense symbol: first edge, or G_MAXUINT32 */
+  /* per node, everything a step needs in one 24-byte record: stepping
+   * costs memory latency, not arithmetic, so a state copies its node's
+   * record when it is entered and later steps touch no node table */
+  TactNode *nodes;     /* n_nodes */
   guint32  n_words, n_classes;
   GArray  *gaps;       /* TactGap */
   GArray  *terms;      /* TactTermLink */
@@ -179,23 +196,31 @@ tact_automaton_dense (const TactAutomaton *au, guint32 sym)
   return au->n_words + au->n_classes + (sym - TACT_SYM_BUILTIN);
 }
 
-/* First edge of (node, sym) in the frozen automaton; the run of edges with
- * that symbol ends before *@end or at the first other symbol. */
-static inline guint32
-tact_automaton_lower (const TactAutomaton *au, guint32 node, guint32 sym, guint32 *end)
+/* The Bloom bit of @sym (see TactNode.bloom). */
+static inline guint64
+tact_automaton_sym_bit (guint32 sym)
 {
-  guint32 lo = au->csr_start[node], hi = au->csr_start[node + 1];
-  *end = hi;
-  if (node == 0)
-    {
-      guint32 d = tact_automaton_dense (au, sym);
-      return d == G_MAXUINT32 || au->root_lo[d] == G_MAXUINT32 ? hi : au->root_lo[d];
-    }
+  return 1ull << ((sym * 0x9E3779B1u) >> 26);
+}
+
+/* First root edge on @sym, or G_MAXUINT32. */
+static inline guint32
+tact_automaton_root_edge (const TactAutomaton *au, guint32 sym)
+{
+  guint32 d = tact_automaton_dense (au, sym);
+  return d == G_MAXUINT32 ? G_MAXUINT32 : au->root_lo[d];
+}
+
+/* First edge on @sym among csr_edges[lo, hi) (sorted by symbol), or @hi. */
+static inline guint32
+tact_automaton_lower (const TactAutomaton *au, guint32 lo, guint32 hi, guint32 sym)
+{
   guint64 k = (guint64) sym << 32;
+  guint32 end = hi;
   /* edges are sorted by symbol: most probes (classes, "any") fall outside
    * a node's range and end here */
   if (lo == hi || (au->csr_edges[hi - 1] >> 32) < sym || (au->csr_edges[lo] >> 32) > sym)
-    return hi;
+    return end;
   while (lo < hi)
     {
       guint32 mid = (lo + hi) / 2;

@@ -65,35 +65,6 @@ char_len (const char *s, gsize i, gsize len)
 
 /* Appends @s to the norm buffer for @tok, squashing runs of three or more
  * equal characters to two.  Returns TRUE if something was squashed. */
-/* ASCII-only variant of norm_append_squashed(): lower-cases while copying.
- * Most words of most messages take this path. */
-static gboolean
-norm_append_ascii_lower (TactText *t, TactToken *tok, const char *s, gsize len)
-{
-  norm_reserve (t, len);
-  char *out = t->norm + t->norm_len;
-  gsize o = 0;
-  gboolean squashed = FALSE;
-  char prev = 0;
-  guint run = 0;
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = s[i];
-      if (c >= 'A' && c <= 'Z')
-        c = (char) (c + ('a' - 'A'));
-      run = (c == prev) ? run + 1 : 1;
-      prev = c;
-      if (run <= 2)
-        out[o++] = c;
-      else
-        squashed = TRUE;
-    }
-  out[o] = '\0';
-  tok->norm_len = (guint16) MIN (o, G_MAXUINT16);
-  t->norm_len += o + 1;
-  return squashed;
-}
-
 static gboolean
 norm_append_squashed (TactText *t, TactToken *tok, const char *s, gsize len)
 {
@@ -403,7 +374,58 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
   gboolean ascii = TRUE, digits_only = TRUE;
   guint letters = 0, upper = 0;
 
+  /* ASCII fast path: most words are plain ASCII, so they are lower-cased
+   * and squashed into the norm buffer while being scanned, in one pass.
+   * At the first non-ASCII byte the word is rescanned by the general loop
+   * below and normalised from scratch (the partial output is dropped). */
+  norm_reserve (t, MIN (len - i, (gsize) 1024));
+  char *out = t->norm + t->norm_len;
+  gsize o = 0;
+  char prev = 0;
+  guint run = 0;
+  gboolean squashed = FALSE;
   while (i < len)
+    {
+      char c = s[i];
+      if (c >= 'a' && c <= 'z')
+        {
+          letters++;
+          digits_only = FALSE;
+        }
+      else if (c >= 'A' && c <= 'Z')
+        {
+          letters++;
+          upper++;
+          digits_only = FALSE;
+          c = (char) (c + ('a' - 'A'));
+        }
+      else if (c >= '0' && c <= '9')
+        ;
+      /* apostrophes and hyphens join word characters: "don't", "follow-up";
+       * dots, commas and colons join digits: "5.99", "10:30" */
+      else if ((c == '\'' || c == '-') && i + 1 < len && i > start &&
+               (is_ascii_word ((guchar) s[i + 1]) || (guchar) s[i + 1] >= 0xC0))
+        digits_only = FALSE;
+      else if ((c == '.' || c == ',' || c == ':') && digits_only && i > start && i + 1 < len &&
+               g_ascii_isdigit (s[i + 1]))
+        ;
+      else
+        {
+          if ((guchar) c >= 0x80)
+            ascii = FALSE;
+          break;
+        }
+      run = (c == prev) ? run + 1 : 1;
+      prev = c;
+      if (run > 2)
+        squashed = TRUE;
+      else if (o < 1024)
+        out[o++] = c;
+      i++;
+    }
+
+  gsize fast_end = i;
+  while (!ascii && i < len)
     {
       guchar c = (guchar) s[i];
       if (c < 0x80)
@@ -479,6 +501,11 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
       i += clen;
     }
 
+  /* the byte that stopped the fast path was not part of the word after
+   * all ("hi😀"): its output stands */
+  if (!ascii && i == fast_end)
+    ascii = TRUE;
+
   if (i == start)
     {
       /* not a word character after all: skip it */
@@ -500,11 +527,12 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
     }
 
   TactToken *tok = push_token (t, digits_only ? TACT_TOK_NUM : TACT_TOK_WORD, start, i, flags);
-  gboolean squashed;
   if (ascii)
     {
-      gsize n = MIN (i - start, (gsize) 1024);
-      squashed = norm_append_ascii_lower (t, tok, s + start, n) && !digits_only;
+      out[o] = '\0';
+      tok->norm_len = (guint16) o;
+      t->norm_len += o + 1;
+      squashed = squashed && !digits_only;
     }
   else
     {
