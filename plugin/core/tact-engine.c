@@ -61,27 +61,57 @@ tact_analysis_has (const TactAnalysis *a, TactLabel label)
   return tact_analysis_find (a, label) != NULL;
 }
 
+/* GLib 2.74's g_string_append_len() is an out-of-line call with checks;
+ * the JSON writer appends a dozen short pieces per message, so the common
+ * case (room left) is a memcpy here. */
+static inline void
+put (GString *out, const char *s, gsize n)
+{
+  if (G_LIKELY (out->len + n < out->allocated_len))
+    {
+      memcpy (out->str + out->len, s, n);
+      out->len += n;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_len (out, s, (gssize) n);
+}
+
+static inline void
+put_c (GString *out, char c)
+{
+  put (out, &c, 1);
+}
+
+/* Appends a string literal without strlen(). */
+#define APPEND_LIT(out, lit) put ((out), (lit), sizeof (lit) - 1)
+
 static void
 json_escape (GString *out, const char *s)
 {
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) s; *p; p++)
+  put_c (out, '"');
+  /* most strings (ids, evidence) need no escaping: copy them in one go */
+  const guchar *p = (const guchar *) s;
+  while (*p >= 0x20 && *p != '"' && *p != '\\')
+    p++;
+  put (out, s, (gsize) (p - (const guchar *) s));
+  for (; *p; p++)
     {
       switch (*p)
         {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
+        case '"': APPEND_LIT (out, "\\\""); break;
+        case '\\': APPEND_LIT (out, "\\\\"); break;
+        case '\n': APPEND_LIT (out, "\\n"); break;
+        case '\r': APPEND_LIT (out, "\\r"); break;
+        case '\t': APPEND_LIT (out, "\\t"); break;
         default:
           if (*p < 0x20)
             g_string_append_printf (out, "\\u%04x", *p);
           else
-            g_string_append_c (out, (char) *p);
+            put_c (out, (char) *p);
         }
     }
-  g_string_append_c (out, '"');
+  put_c (out, '"');
 }
 
 /* Appends @v with @decimals decimals ("-0.420").  Locale-independent and
@@ -93,7 +123,7 @@ append_fixed (GString *out, double v, int decimals)
   long n = lround (v * scale[decimals]);
   if (n < 0)
     {
-      g_string_append_c (out, '-');
+      put_c (out, '-');
       n = -n;
     }
   char buf[32];
@@ -104,43 +134,45 @@ append_fixed (GString *out, double v, int decimals)
   do
     buf[k++] = (char) ('0' + n % 10);
   while ((n /= 10) > 0);
-  while (k > 0)
-    g_string_append_c (out, buf[--k]);
+  char rev[32];
+  for (int j = 0; j < k; j++)
+    rev[j] = buf[k - 1 - j];
+  put (out, rev, (gsize) k);
 }
 
 void
 tact_analysis_to_json (const TactAnalysis *a, GString *out)
 {
-  g_string_append (out, "{\"lang\":");
+  APPEND_LIT (out, "{\"lang\":");
   json_escape (out, a->lang);
   /* three decimals for polarity, two for scores: enough to read */
-  g_string_append (out, ",\"polarity\":");
+  APPEND_LIT (out, ",\"polarity\":");
   append_fixed (out, a->polarity, 3);
-  g_string_append (out, ",\"primary\":");
+  APPEND_LIT (out, ",\"primary\":");
   json_escape (out, tact_label_id (a->primary));
-  g_string_append (out, ",\"labels\":[");
+  APPEND_LIT (out, ",\"labels\":[");
   for (guint i = 0; i < a->n_labels; i++)
     {
       const TactLabelHit *h = &a->labels[i];
       if (i)
-        g_string_append_c (out, ',');
-      g_string_append (out, "{\"id\":");
+        put_c (out, ',');
+      APPEND_LIT (out, "{\"id\":");
       json_escape (out, tact_label_id (h->label));
-      g_string_append (out, ",\"score\":");
+      APPEND_LIT (out, ",\"score\":");
       append_fixed (out, h->score, 2);
-      g_string_append (out, ",\"evidence\":");
+      APPEND_LIT (out, ",\"evidence\":");
       json_escape (out, h->evidence ? h->evidence : "");
       if (h->facet)
         {
-          g_string_append (out, ",\"facet\":");
+          APPEND_LIT (out, ",\"facet\":");
           json_escape (out, h->facet);
         }
-      g_string_append_c (out, '}');
+      put_c (out, '}');
     }
-  g_string_append_c (out, ']');
+  put_c (out, ']');
   if (a->truncated)
-    g_string_append (out, ",\"truncated\":true");
-  g_string_append_c (out, '}');
+    APPEND_LIT (out, ",\"truncated\":true");
+  put_c (out, '}');
 }
 
 void
@@ -444,7 +476,10 @@ tact_engine_load_ms (const TactEngine *e)
 TactAnalysis *
 tact_engine_analyze (TactEngine *e, const char *text, gssize len)
 {
-  TactAnalysis *a = g_new0 (TactAnalysis, 1);
+  /* not zeroed: labels[] is written up to n_labels, the rest is never read */
+  TactAnalysis *a = g_new (TactAnalysis, 1);
+  memset (a, 0, G_STRUCT_OFFSET (TactAnalysis, labels));
+  a->truncated = FALSE;
   a->ref_count = 1;
   a->primary = TACT_LABEL_NEUTRAL;
   tact_text_scan (&e->scratch.text, text, len, &e->emo);
