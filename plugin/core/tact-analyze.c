@@ -321,6 +321,18 @@ signf (float v)
   return v > 0 ? 1.0f : v < 0 ? -1.0f : 0.0f;
 }
 
+/* A word written with a capital initial (not "I", not the "RT" marker). */
+static gboolean
+capitalised (const TactText *t, const TactUnit *u)
+{
+  if (u->kind != TACT_TOK_WORD || !g_ascii_isupper (t->text[t->toks[u->tok].start]))
+    return FALSE;
+  const char *nm = tact_text_norm (t, u->tok);
+  if (nm[0] == 'i' && (nm[1] == '\0' || nm[1] == '\''))
+    return FALSE;
+  return strcmp (nm, "rt") != 0;
+}
+
 static double
 score_polarity (TactScratch *s, const TactPack *pack)
 {
@@ -372,10 +384,45 @@ score_polarity (TactScratch *s, const TactPack *pack)
     }
 
   double sum = 0;
+  guint clause_end = 0;
+  gboolean interrogative = FALSE;
   for (guint i = 0; i < n; i++)
     {
+      if (i >= clause_end)
+        {
+          /* a clause starts here; it ends at a "!"/"?" run or where the
+           * next clause starts.  "?" alone makes it a question; "?!" is an
+           * exclamation in question form ("how cute is that?!") */
+          guint j = i;
+          while (j < n && units[j].kind != TACT_TOK_PUNCT &&
+                 (j == i || !(units[j].flags & TACT_TOKF_CLAUSE)))
+            j++;
+          interrogative = j < n && units[j].kind == TACT_TOK_PUNCT &&
+                          tact_text_norm (t, units[j].tok)[0] == '?' &&
+                          !(j + 1 < n && units[j + 1].kind == TACT_TOK_PUNCT &&
+                            t->toks[units[j + 1].tok].start == t->toks[units[j].tok].start);
+          clause_end = j < n && units[j].kind == TACT_TOK_PUNCT ? j + 1 : j;
+        }
       float v = val[i];
       if (v == 0)
+        continue;
+      gboolean is_word = units[i].kind == TACT_TOK_WORD;
+      /* A question asks about a quality rather than asserting it: "is it
+       * good?", "any fun plans?" say nothing positive yet.  Only mild,
+       * descriptive praise is suspended: strong words are expressive and
+       * project out of the question ("congrats?", "love it?"), and negative
+       * words in questions are mostly rhetorical complaints ("why is this
+       * so slow?"), so they keep their valence. */
+      if (interrogative && is_word && v > 0 && v < 2.5f)
+        continue;
+      /* A capitalised word continuing a run of capitalised words is part of
+       * a name or title ("Resident Evil", "The Walking Dead", "Death
+       * Note"): it names something and says nothing about the writer's
+       * feeling.  The run's first word keeps its valence, as sentence and
+       * greeting capitals look the same ("Happy Birthday"); ALL-CAPS words
+       * are shouting, not names. */
+      if (is_word && i > 0 && !(units[i].flags & (TACT_TOKF_CLAUSE | TACT_TOKF_ALLCAPS)) &&
+          capitalised (t, &units[i]) && capitalised (t, &units[i - 1]))
         continue;
       const TactWordInfo *wi = units[i].word != TACT_DICT_NONE ? &pack->words[units[i].word] : NULL;
       /* an intensifier that also carries valence only counts as intensifier
@@ -388,7 +435,6 @@ score_polarity (TactScratch *s, const TactPack *pack)
       gboolean negated = FALSE;
       /* "nope :-)" still smiles: negation and intensifiers modify words,
        * not emoji or emoticons */
-      gboolean is_word = units[i].kind == TACT_TOK_WORD;
       for (guint j = 1; j <= 3 && j <= i && is_word; j++)
         {
           guint p = i - j;
