@@ -157,52 +157,51 @@ last_content_unit (const TactScratch *s)
   return s->n_units ? s->n_units - 1 : 0;
 }
 
-/* Follows the edges of a state (or of the root, for @st.node == 0) on the
- * unit's symbols: records terminals reached and enters the children. */
+/* @child was reached at unit @i by a match that started at @start:
+ * records the patterns ending there and enters it. */
+static inline void
+reach (TactScratch *s, const TactAutomaton *au, guint32 child, guint16 start, guint i, guint last)
+{
+  const TactUnit *units = s->units;
+  for (guint32 tl = au->nodes[child].term_first; tl != G_MAXUINT32;)
+    {
+      const TactTermLink *link = &g_array_index (au->terms, TactTermLink, tl);
+      const TactTerminal *t = &link->t;
+      gboolean clause_ok = !t->anchor_clause || i >= last ||
+                           (units[i + 1].flags & TACT_TOKF_CLAUSE) ||
+                           units[i + 1].kind == TACT_TOK_PUNCT;
+      if ((!t->anchor_start || start == 0) && (!t->anchor_end || i >= last) && clause_ok)
+        {
+          TactMatch m = { t->cue, start, (guint16) i, t->valence };
+          if (s->matches->len < 1024)
+            g_array_append_val (s->matches, m);
+        }
+      tl = link->next;
+    }
+  enter (au, s->next, &s->n_next, child, start);
+}
+
+/* Follows the edges of a live (non-root) state on the unit's symbols. */
 static inline void
 step (TactScratch *s, const TactAutomaton *au, const TactState *st, const guint32 *syms, guint ns,
       guint i, guint last)
 {
-  const TactUnit *units = s->units;
   for (guint q = 0; q < ns; q++)
     {
-      guint32 e, end;
-      if (st->node == 0)
-        {
-          /* the root has most edges: a dense table finds them */
-          e = tact_automaton_root_edge (au, syms[q]);
-          if (e == G_MAXUINT32)
-            continue;
-          end = au->nodes[0].hi;
-        }
-      else
-        {
-          if (!(st->bloom & tact_automaton_sym_bit (syms[q])))
-            continue;
-          end = st->hi;
-          e = tact_automaton_lower (au, st->lo, st->hi, syms[q]);
-        }
-      for (; e < end && (guint32) (au->csr_edges[e] >> 32) == syms[q]; e++)
-        {
-          guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
-          for (guint32 tl = au->nodes[child].term_first; tl != G_MAXUINT32;)
-            {
-              const TactTermLink *link = &g_array_index (au->terms, TactTermLink, tl);
-              const TactTerminal *t = &link->t;
-              gboolean clause_ok = !t->anchor_clause || i >= last ||
-                                   (units[i + 1].flags & TACT_TOKF_CLAUSE) ||
-                                   units[i + 1].kind == TACT_TOK_PUNCT;
-              if ((!t->anchor_start || st->start == 0) && (!t->anchor_end || i >= last) && clause_ok)
-                {
-                  TactMatch m = { t->cue, st->start, (guint16) i, t->valence };
-                  if (s->matches->len < 1024)
-                    g_array_append_val (s->matches, m);
-                }
-              tl = link->next;
-            }
-          enter (au, s->next, &s->n_next, child, st->start);
-        }
+      if (!(st->bloom & tact_automaton_sym_bit (syms[q])))
+        continue;
+      for (guint32 e = tact_automaton_lower (au, st->lo, st->hi, syms[q]);
+           e < st->hi && (guint32) (au->csr_edges[e] >> 32) == syms[q]; e++)
+        reach (s, au, (guint32) (au->csr_edges[e] & 0xffffffffu), st->start, i, last);
     }
+}
+
+static inline void
+start_from_root (TactScratch *s, const TactPack *pack, guint32 first, guint n, guint i, guint last)
+{
+  const guint32 *children = &g_array_index (pack->root_children, guint32, first);
+  for (guint k = 0; k < n; k++)
+    reach (s, &pack->au, children[k], (guint16) i, i, last);
 }
 
 static void
@@ -214,26 +213,15 @@ run_automaton (TactScratch *s, const TactPack *pack)
   guint last = last_content_unit (s);
   g_array_set_size (s->matches, 0);
   s->n_cur = 0;
-  /* patterns that start with a gap are rare: only then is the root's gap
+  /* patterns that start with a gap are rare: only then are the root's gap
    * children entered at every unit */
   gboolean root_gaps = au->nodes[0].gap_first != G_MAXUINT32;
-  /* builtin symbols ("#num", "#any"…) that start no pattern need no probe */
-  gboolean any_starts = tact_automaton_root_edge (au, TACT_SYM_ANY) != G_MAXUINT32;
+  const guint any = TACT_SYM_ANY - TACT_SYM_BUILTIN;
 
   for (guint i = 0; i < n; i++)
     {
       const TactUnit *u = &units[i];
-      guint32 syms[64];
-      guint ns = 0;
-      gboolean starts = any_starts;
-      if (u->word != TACT_DICT_NONE)
-        {
-          syms[ns++] = u->word;
-          const TactWordInfo *wi = &pack->words[u->word];
-          starts |= (wi->flags & TACT_WORDF_STARTS) != 0;
-          for (guint k = 0; k < wi->n_classes && ns < 60; k++)
-            syms[ns++] = g_array_index (pack->class_refs, guint32, wi->classes + k);
-        }
+      const TactWordInfo *wi = u->word != TACT_DICT_NONE ? &pack->words[u->word] : NULL;
       guint32 builtin = G_MAXUINT32;
       switch (u->kind)
         {
@@ -244,23 +232,17 @@ run_automaton (TactScratch *s, const TactPack *pack)
         case TACT_TOK_MENTION: builtin = TACT_SYM_MENTION; break;
         default: break;
         }
-      if (builtin != G_MAXUINT32)
-        {
-          syms[ns++] = builtin;
-          starts |= tact_automaton_root_edge (au, builtin) != G_MAXUINT32;
-        }
-      syms[ns++] = TACT_SYM_ANY;
-      guint64 bloom = 0;
-      for (guint q = 0; q < ns; q++)
-        bloom |= tact_automaton_sym_bit (syms[q]);
 
       s->n_next = 0;
-      /* a new match may start at every unit */
-      if (starts)
-        {
-          TactState root = { 0, (guint16) i, 0, 0, 0, 0 };
-          step (s, au, &root, syms, ns, i, last);
-        }
+      /* a new match may start at every unit: the root's children on this
+       * unit's symbols, in symbol order (word, classes, builtin, any) */
+      if (wi && wi->root_n)
+        start_from_root (s, pack, wi->root_first, wi->root_n, i, last);
+      if (builtin != G_MAXUINT32)
+        start_from_root (s, pack, pack->builtin_root_first[builtin - TACT_SYM_BUILTIN],
+                         pack->builtin_root_n[builtin - TACT_SYM_BUILTIN], i, last);
+      if (pack->builtin_root_n[any])
+        start_from_root (s, pack, pack->builtin_root_first[any], pack->builtin_root_n[any], i, last);
       if (root_gaps)
         for (guint32 g = au->nodes[0].gap_first; g != G_MAXUINT32;)
           {
@@ -268,14 +250,33 @@ run_automaton (TactScratch *s, const TactPack *pack)
             push_state (au, s->cur, &s->n_cur, gap->child, (guint16) i, gap->max);
             g = gap->next;
           }
-      for (guint k = 0; k < s->n_cur; k++)
+
+      if (s->n_cur)
         {
-          const TactState *st = &s->cur[k];
-          if (st->bloom & bloom)
-            step (s, au, st, syms, ns, i, last);
-          /* inside a gap: this unit may be skipped */
-          if (st->skip > 0)
-            push_state (au, s->next, &s->n_next, st->node, st->start, (guint8) (st->skip - 1));
+          /* the unit's symbols, only needed when matches are under way */
+          guint32 syms[64];
+          guint ns = 0;
+          if (wi)
+            {
+              syms[ns++] = u->word;
+              for (guint k = 0; k < wi->n_classes && ns < 60; k++)
+                syms[ns++] = g_array_index (pack->class_refs, guint32, wi->classes + k);
+            }
+          if (builtin != G_MAXUINT32)
+            syms[ns++] = builtin;
+          syms[ns++] = TACT_SYM_ANY;
+          guint64 bloom = 0;
+          for (guint q = 0; q < ns; q++)
+            bloom |= tact_automaton_sym_bit (syms[q]);
+          for (guint k = 0; k < s->n_cur; k++)
+            {
+              const TactState *st = &s->cur[k];
+              if (st->bloom & bloom)
+                step (s, au, st, syms, ns, i, last);
+              /* inside a gap: this unit may be skipped */
+              if (st->skip > 0)
+                push_state (au, s->next, &s->n_next, st->node, st->start, (guint8) (st->skip - 1));
+            }
         }
       TactState *tmp = s->cur;
       s->cur = s->next;

@@ -3,19 +3,6 @@
 
 #include <string.h>
 
-static inline guint32
-hash_bytes (const char *s, gsize len)
-{
-  /* FNV-1a: short keys, good spread, branch-free */
-  guint32 h = 2166136261u;
-  for (gsize i = 0; i < len; i++)
-    {
-      h ^= (guchar) s[i];
-      h *= 16777619u;
-    }
-  return h;
-}
-
 void
 tact_dict_init (TactDict *d)
 {
@@ -54,23 +41,6 @@ grow (TactDict *d)
 }
 
 guint32
-tact_dict_lookup (const TactDict *d, const char *key, gsize len)
-{
-  guint32 h = hash_bytes (key, len);
-  for (guint32 i = h & d->mask;; i = (i + 1) & d->mask)
-    {
-      guint64 s = d->slots[i];
-      if (s == 0)
-        return TACT_DICT_NONE;
-      if ((guint32) (s >> 32) != h)
-        continue;
-      guint32 id = (guint32) (s & 0xffffffffu) - 1;
-      if (d->keys[2 * id + 1] == len && memcmp (d->arena->str + d->keys[2 * id], key, len) == 0)
-        return id;
-    }
-}
-
-guint32
 tact_dict_intern (TactDict *d, const char *key, gsize len)
 {
   guint32 id = tact_dict_lookup (d, key, len);
@@ -87,7 +57,7 @@ tact_dict_intern (TactDict *d, const char *key, gsize len)
   id = d->n++;
   d->keys[2 * id] = (guint32) d->arena->len;
   d->keys[2 * id + 1] = (guint32) len;
-  d->hashes[id] = hash_bytes (key, len);
+  d->hashes[id] = tact_dict_hash (key, len);
   g_string_append_len (d->arena, key, (gssize) len);
   g_string_append_c (d->arena, '\0');
   guint32 i = d->hashes[id] & d->mask;

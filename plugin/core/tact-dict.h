@@ -9,6 +9,7 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
 
 #define TACT_DICT_NONE G_MAXUINT32
 
@@ -25,10 +26,40 @@ void    tact_dict_init (TactDict *d);
 void    tact_dict_clear (TactDict *d);
 /* Returns the id of @key, adding it if new. */
 guint32 tact_dict_intern (TactDict *d, const char *key, gsize len);
-/* Returns the id of @key or TACT_DICT_NONE. */
-guint32 tact_dict_lookup (const TactDict *d, const char *key, gsize len);
 static inline const char *
 tact_dict_key (const TactDict *d, guint32 id)
 {
   return d->arena->str + d->keys[2 * id];
+}
+
+static inline guint32
+tact_dict_hash (const char *s, gsize len)
+{
+  /* FNV-1a: short keys, good spread, branch-free */
+  guint32 h = 2166136261u;
+  for (gsize i = 0; i < len; i++)
+    {
+      h ^= (guchar) s[i];
+      h *= 16777619u;
+    }
+  return h;
+}
+
+/* Returns the id of @key or TACT_DICT_NONE.  Inline: it runs for every
+ * token of every message. */
+static inline guint32
+tact_dict_lookup (const TactDict *d, const char *key, gsize len)
+{
+  guint32 h = tact_dict_hash (key, len);
+  for (guint32 i = h & d->mask;; i = (i + 1) & d->mask)
+    {
+      guint64 s = d->slots[i];
+      if (s == 0)
+        return TACT_DICT_NONE;
+      if ((guint32) (s >> 32) != h)
+        continue;
+      guint32 id = (guint32) (s & 0xffffffffu) - 1;
+      if (d->keys[2 * id + 1] == len && memcmp (d->arena->str + d->keys[2 * id], key, len) == 0)
+        return id;
+    }
 }

@@ -41,6 +41,8 @@ tact_pack_free (TactPack *pack)
     g_array_unref (pack->class_refs);
   if (pack->expand_ids)
     g_array_unref (pack->expand_ids);
+  if (pack->root_children)
+    g_array_unref (pack->root_children);
   if (pack->class_names)
     g_ptr_array_unref (pack->class_names);
   if (pack->cues)
@@ -91,18 +93,6 @@ intern (TactPack *pack, const char *w)
   return id;
 }
 
-guint32
-tact_pack_lookup (const TactPack *pack, const char *norm, gsize len, gboolean elongated)
-{
-  guint32 id = tact_dict_lookup (&pack->dict, norm, len);
-  if (id == TACT_DICT_NONE && elongated && len < 256)
-    {
-      char buf[256];
-      gsize n = tact_text_squash_once (norm, len, buf);
-      id = tact_dict_lookup (&pack->dict, buf, n);
-    }
-  return id;
-}
 
 /* Splits a normalised phrase into its tokens. */
 /* TRUE if @s is already in normal form: lower-case ASCII letters, digits,
@@ -1135,6 +1125,45 @@ compile_templates (json_t *arr)
   return out;
 }
 
+/* Appends the root's children on @sym to pack->root_children (in edge
+ * order, as the automaton would find them). */
+static guint
+append_root_children (TactPack *pack, guint32 sym)
+{
+  const TactAutomaton *au = &pack->au;
+  guint n = 0;
+  for (guint32 e = tact_automaton_root_edge (au, sym);
+       e != G_MAXUINT32 && e < au->nodes[0].hi && (guint32) (au->csr_edges[e] >> 32) == sym; e++, n++)
+    {
+      guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
+      g_array_append_val (pack->root_children, child);
+    }
+  return n;
+}
+
+static void
+list_root_children (TactPack *pack)
+{
+  pack->root_children = g_array_new (FALSE, FALSE, sizeof (guint32));
+  for (guint32 w = 0; w < pack->dict.n; w++)
+    {
+      TactWordInfo *wi = &pack->words[w];
+      guint first = pack->root_children->len;
+      guint n = append_root_children (pack, w);
+      for (guint k = 0; k < wi->n_classes; k++)
+        n += append_root_children (pack, g_array_index (pack->class_refs, guint32, wi->classes + k));
+      wi->root_first = first;
+      wi->root_n = (guint16) MIN (n, G_MAXUINT16);
+      if (n)
+        wi->flags |= TACT_WORDF_STARTS;
+    }
+  for (guint32 b = 0; b < G_N_ELEMENTS (pack->builtin_root_n); b++)
+    {
+      pack->builtin_root_first[b] = pack->root_children->len;
+      pack->builtin_root_n[b] = (guint16) MIN (append_root_children (pack, TACT_SYM_BUILTIN + b), G_MAXUINT16);
+    }
+}
+
 TactPack *
 tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GError **error)
 {
@@ -1414,14 +1443,6 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
   /* words interned after the last word_info() call still need a row */
   word_info (pack, pack->dict.n ? pack->dict.n - 1 : 0);
   tact_automaton_freeze (&pack->au, pack->dict.n, pack->class_names->len);
-  for (guint32 w = 0; w < pack->dict.n; w++)
-    {
-      TactWordInfo *wi = &pack->words[w];
-      gboolean starts = tact_automaton_root_edge (&pack->au, w) != G_MAXUINT32;
-      for (guint k = 0; k < wi->n_classes && !starts; k++)
-        starts = tact_automaton_root_edge (&pack->au, g_array_index (pack->class_refs, guint32, wi->classes + k)) != G_MAXUINT32;
-      if (starts)
-        wi->flags |= TACT_WORDF_STARTS;
-    }
+  list_root_children (pack);
   return g_steal_pointer (&pack);
 }

@@ -32,6 +32,10 @@ typedef struct {
   guint16 n_expand;    /* shorthand: word ids at pack->expand_ids[expand] */
   guint32 expand;
   guint8  flags;
+  /* the root's children on this word and its classes, in symbol order:
+   * pack->root_children[root_first, root_first + root_n) */
+  guint16 root_n;
+  guint32 root_first;
 } TactWordInfo;
 
 /* Symbols the automaton steps on.  Word ids are below TACT_SYM_CLASS. */
@@ -144,6 +148,12 @@ typedef struct {
   guint32       n_words_cap;
   GArray       *class_refs; /* guint32 class symbols */
   GArray       *expand_ids; /* guint32 word ids */
+  /* Patterns start at the root, which is stepped from at every unit: its
+   * children per word (see TactWordInfo.root_first) and per builtin
+   * symbol are listed at load, so starting costs no searching. */
+  GArray       *root_children;            /* guint32 node ids */
+  guint32       builtin_root_first[TACT_SYM_ANY - TACT_SYM_BUILTIN + 1];
+  guint16       builtin_root_n[TACT_SYM_ANY - TACT_SYM_BUILTIN + 1];
   GPtrArray    *class_names;
   GArray       *cues;       /* TactCue */
   TactAutomaton au;
@@ -169,7 +179,18 @@ TactPack *tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons
                              GError **error);
 
 /* Looks a normalised token up, trying the squashed form of elongated words. */
-guint32   tact_pack_lookup (const TactPack *pack, const char *norm, gsize len, gboolean elongated);
+static inline guint32
+tact_pack_lookup (const TactPack *pack, const char *norm, gsize len, gboolean elongated)
+{
+  guint32 id = tact_dict_lookup (&pack->dict, norm, len);
+  if (id == TACT_DICT_NONE && elongated && len < 256)
+    {
+      char buf[256];
+      gsize n = tact_text_squash_once (norm, len, buf);
+      id = tact_dict_lookup (&pack->dict, buf, n);
+    }
+  return id;
+}
 
 /* automaton (tact-automaton.c) */
 void      tact_automaton_init (TactAutomaton *au);

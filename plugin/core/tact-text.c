@@ -99,6 +99,18 @@ norm_append_squashed (TactText *t, TactToken *tok, const char *s, gsize len)
   return squashed;
 }
 
+/* Sets @tok's normal form to the constant @lit (placeholders and
+ * punctuation): nothing to lower-case or squash. */
+static void
+norm_set (TactText *t, TactToken *tok, const char *lit, gsize len)
+{
+  norm_reserve (t, len);
+  memcpy (t->norm + t->norm_len, lit, len);
+  t->norm[t->norm_len + len] = '\0';
+  tok->norm_len = (guint16) len;
+  t->norm_len += len + 1;
+}
+
 gsize
 tact_text_squash_once (const char *s, gsize len, char *out)
 {
@@ -171,7 +183,8 @@ static gboolean
 try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticons *emo,
               guint8 flags, gsize *consumed)
 {
-  if (!emo || emo->max_len == 0 || !emo->first[(guchar) g_ascii_tolower (s[i])])
+  guchar c0 = (guchar) s[i];
+  if (!emo || emo->max_len == 0 || !emo->first[(c0 >= 'A' && c0 <= 'Z') ? c0 + ('a' - 'A') : c0])
     return FALSE;
   if (i > 0 && !g_ascii_isspace (s[i - 1]) && is_ascii_word ((guchar) s[i - 1]))
     return FALSE;
@@ -365,6 +378,31 @@ prepare (TactText *t, const char *data, gsize len)
   t->len = fixed->len;
   t->owned = g_string_free (fixed, FALSE);
   t->text = t->owned;
+}
+
+static inline gboolean
+prefix_ci (const char *s, gsize len, const char *lower)
+{
+  gsize k = 0;
+  for (; lower[k]; k++)
+    if (k >= len || (s[k] >= 'A' && s[k] <= 'Z' ? s[k] + ('a' - 'A') : s[k]) != lower[k])
+      return FALSE;
+  return TRUE;
+}
+
+/* "http://", "https://" or "www." (any case).  Called only for words
+ * starting with h or w: most of them fail at the second letter. */
+static inline gboolean
+is_url_start (const char *s, gsize len)
+{
+  if (len < 4)
+    return FALSE;
+  char c1 = (char) (s[1] | 0x20);
+  if (c1 == 't')
+    return prefix_ci (s, len, "http://") || prefix_ci (s, len, "https://");
+  if (c1 == 'w')
+    return prefix_ci (s, len, "www.");
+  return FALSE;
 }
 
 static void
@@ -592,16 +630,13 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
                   pending = 0;
                   continue;
                 }
-              if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
-                  (g_ascii_strncasecmp (s + i, "http://", 7) == 0 ||
-                   g_ascii_strncasecmp (s + i, "https://", 8) == 0 ||
-                   g_ascii_strncasecmp (s + i, "www.", 4) == 0))
+              if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') && is_url_start (s + i, len - i))
                 {
                   gsize st = i;
                   while (i < len && !g_ascii_isspace (s[i]))
                     i++;
                   TactToken *tok = push_token (t, TACT_TOK_URL, st, i, pending);
-                  norm_append_squashed (t, tok, "#url", 4);
+                  norm_set (t, tok, "#url", 4);
                   pending = 0;
                   continue;
                 }
@@ -624,13 +659,13 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
               if (nq)
                 {
                   TactToken *tok = push_token (t, TACT_TOK_PUNCT, st, i, pending);
-                  norm_append_squashed (t, tok, "?", 1);
+                  norm_set (t, tok, "?", 1);
                   tok->run = (guint16) MIN (nq, 1000);
                 }
               if (ne)
                 {
                   TactToken *tok = push_token (t, TACT_TOK_PUNCT, st, i, pending);
-                  norm_append_squashed (t, tok, "!", 1);
+                  norm_set (t, tok, "!", 1);
                   tok->run = (guint16) MIN (ne, 1000);
                 }
               pending = TACT_TOKF_CLAUSE;
@@ -649,7 +684,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
               while (i < len && (is_ascii_word ((guchar) s[i]) || s[i] == '_' || s[i] == '.'))
                 i++;
               TactToken *tok = push_token (t, TACT_TOK_MENTION, st, i, pending);
-              norm_append_squashed (t, tok, "#mention", 8);
+              norm_set (t, tok, "#mention", 8);
               pending = 0;
               continue;
             }
