@@ -341,13 +341,30 @@ score_polarity (TactScratch *s, const TactPack *pack)
   guint n = s->n_units;
   g_array_set_size (s->vals, n);
   float *val = (float *) s->vals->data;
-  memset (val, 0, n * sizeof (float));
   const TactText *t = &s->text;
   gboolean shouting_all = t->n_words > 0 && t->n_upper_words == t->n_words;
 
+  /* one pass for word valences, "!"/"?" runs and the last "but" */
+  int excl = 0, qm = 0;
+  int contrast_at = -1;
   for (guint i = 0; i < n; i++)
-    if (units[i].word != TACT_DICT_NONE)
-      val[i] = pack->words[units[i].word].valence;
+    {
+      val[i] = 0;
+      if (units[i].word != TACT_DICT_NONE)
+        {
+          const TactWordInfo *wi = &pack->words[units[i].word];
+          val[i] = wi->valence;
+          if (wi->flags & TACT_WORDF_CONTRAST)
+            contrast_at = (int) i;
+        }
+      if (units[i].kind == TACT_TOK_PUNCT)
+        {
+          if (tact_text_norm (t, units[i].tok)[0] == '!')
+            excl += units[i].run;
+          else
+            qm += units[i].run;
+        }
+    }
 
   /* lexicon phrases replace their words: longest first, no overlaps */
   const TactMatch *m = (const TactMatch *) s->matches->data;
@@ -368,32 +385,20 @@ score_polarity (TactScratch *s, const TactPack *pack)
       val[m[k].start] = m[k].valence;
     }
 
-  int excl = 0, qm = 0;
-  int contrast_at = -1;
-  for (guint i = 0; i < n; i++)
-    {
-      if (units[i].kind == TACT_TOK_PUNCT)
-        {
-          const char *nm = tact_text_norm (t, units[i].tok);
-          if (nm[0] == '!')
-            excl += units[i].run;
-          else
-            qm += units[i].run;
-        }
-      if (units[i].word != TACT_DICT_NONE && (pack->words[units[i].word].flags & TACT_WORDF_CONTRAST))
-        contrast_at = (int) i;
-    }
-
   double sum = 0;
   guint clause_end = 0;
   gboolean interrogative = FALSE;
   for (guint i = 0; i < n; i++)
     {
+      float v = val[i];
+      if (v == 0)
+        continue;
       if (i >= clause_end)
         {
-          /* a clause starts here; it ends at a "!"/"?" run or where the
-           * next clause starts.  "?" alone makes it a question; "?!" is an
-           * exclamation in question form ("how cute is that?!") */
+          /* the clause holding @i (found only for words with a valence)
+           * ends at a "!"/"?" run or where the next clause starts.  "?"
+           * alone makes it a question; "?!" is an exclamation in question
+           * form ("how cute is that?!") */
           guint j = i;
           while (j < n && units[j].kind != TACT_TOK_PUNCT &&
                  (j == i || !(units[j].flags & TACT_TOKF_CLAUSE)))
@@ -404,9 +409,6 @@ score_polarity (TactScratch *s, const TactPack *pack)
                             t->toks[units[j + 1].tok].start == t->toks[units[j].tok].start);
           clause_end = j < n && units[j].kind == TACT_TOK_PUNCT ? j + 1 : j;
         }
-      float v = val[i];
-      if (v == 0)
-        continue;
       gboolean is_word = units[i].kind == TACT_TOK_WORD;
       /* A question asks about a quality rather than asserting it: "is it
        * good?", "any fun plans?" say nothing positive yet.  Only mild,
