@@ -121,27 +121,28 @@ build_units (TactScratch *s, const TactPack *pack)
 }
 
 static inline void
-push_state (const TactAutomaton *au, TactState *st, guint *n, guint32 node, guint16 start, guint8 skip)
+push_state (TactState *st, guint *n, guint32 node, const TactNode *nd, guint16 start, guint8 skip)
 {
   for (guint i = 0; i < *n; i++)
     if (st[i].node == node && st[i].start == start && st[i].skip >= skip)
       return;
   if (*n >= TACT_MAX_STATES)
     return;
-  const TactNode *nd = &au->nodes[node];
   st[*n] = (TactState) { node, start, skip, nd->lo, nd->hi, nd->bloom };
   (*n)++;
 }
 
-/* Adds @node (just reached) and the gap children it opens. */
+/* Adds @node (just reached; @nd is its record) and the gap children it
+ * opens. */
 static inline void
-enter (const TactAutomaton *au, TactState *st, guint *n, guint32 node, guint16 start)
+enter (const TactAutomaton *au, TactState *st, guint *n, guint32 node, const TactNode *nd,
+       guint16 start)
 {
-  push_state (au, st, n, node, start, 0);
-  for (guint32 g = au->nodes[node].gap_first; g != G_MAXUINT32;)
+  push_state (st, n, node, nd, start, 0);
+  for (guint32 g = nd->gap_first; g != G_MAXUINT32;)
     {
       const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-      push_state (au, st, n, gap->child, start, gap->max);
+      push_state (st, n, gap->child, &au->nodes[gap->child], start, gap->max);
       g = gap->next;
     }
 }
@@ -160,10 +161,11 @@ last_content_unit (const TactScratch *s)
 /* @child was reached at unit @i by a match that started at @start:
  * records the patterns ending there and enters it. */
 static inline void
-reach (TactScratch *s, const TactAutomaton *au, guint32 child, guint16 start, guint i, guint last)
+reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *nd, guint16 start,
+       guint i, guint last)
 {
   const TactUnit *units = s->units;
-  for (guint32 tl = au->nodes[child].term_first; tl != G_MAXUINT32;)
+  for (guint32 tl = nd->term_first; tl != G_MAXUINT32;)
     {
       const TactTermLink *link = &g_array_index (au->terms, TactTermLink, tl);
       const TactTerminal *t = &link->t;
@@ -178,7 +180,7 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, guint16 start, gu
         }
       tl = link->next;
     }
-  enter (au, s->next, &s->n_next, child, start);
+  enter (au, s->next, &s->n_next, child, nd, start);
 }
 
 /* Follows the edges of a live (non-root) state on the unit's symbols. */
@@ -192,16 +194,19 @@ step (TactScratch *s, const TactAutomaton *au, const TactState *st, const guint3
         continue;
       for (guint32 e = tact_automaton_lower (au, st->lo, st->hi, syms[q]);
            e < st->hi && (guint32) (au->csr_edges[e] >> 32) == syms[q]; e++)
-        reach (s, au, (guint32) (au->csr_edges[e] & 0xffffffffu), st->start, i, last);
+        {
+          guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
+          reach (s, au, child, &au->nodes[child], st->start, i, last);
+        }
     }
 }
 
 static inline void
 start_from_root (TactScratch *s, const TactPack *pack, guint32 first, guint n, guint i, guint last)
 {
-  const guint32 *children = &g_array_index (pack->root_children, guint32, first);
+  const TactRootChild *children = &g_array_index (pack->root_children, TactRootChild, first);
   for (guint k = 0; k < n; k++)
-    reach (s, &pack->au, children[k], (guint16) i, i, last);
+    reach (s, &pack->au, children[k].node, &children[k].nd, (guint16) i, i, last);
 }
 
 static void
@@ -247,7 +252,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
         for (guint32 g = au->nodes[0].gap_first; g != G_MAXUINT32;)
           {
             const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-            push_state (au, s->cur, &s->n_cur, gap->child, (guint16) i, gap->max);
+            push_state (s->cur, &s->n_cur, gap->child, &au->nodes[gap->child], (guint16) i, gap->max);
             g = gap->next;
           }
 
@@ -275,7 +280,8 @@ run_automaton (TactScratch *s, const TactPack *pack)
                 step (s, au, st, syms, ns, i, last);
               /* inside a gap: this unit may be skipped */
               if (st->skip > 0)
-                push_state (au, s->next, &s->n_next, st->node, st->start, (guint8) (st->skip - 1));
+                push_state (s->next, &s->n_next, st->node, &au->nodes[st->node], st->start,
+                            (guint8) (st->skip - 1));
             }
         }
       TactState *tmp = s->cur;

@@ -1135,8 +1135,9 @@ append_root_children (TactPack *pack, guint32 sym)
   for (guint32 e = tact_automaton_root_edge (au, sym);
        e != G_MAXUINT32 && e < au->nodes[0].hi && (guint32) (au->csr_edges[e] >> 32) == sym; e++, n++)
     {
-      guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
-      g_array_append_val (pack->root_children, child);
+      TactRootChild rc = { (guint32) (au->csr_edges[e] & 0xffffffffu), { 0, 0, 0, 0, 0 } };
+      rc.nd = au->nodes[rc.node];
+      g_array_append_val (pack->root_children, rc);
     }
   return n;
 }
@@ -1144,7 +1145,7 @@ append_root_children (TactPack *pack, guint32 sym)
 static void
 list_root_children (TactPack *pack)
 {
-  pack->root_children = g_array_new (FALSE, FALSE, sizeof (guint32));
+  pack->root_children = g_array_new (FALSE, FALSE, sizeof (TactRootChild));
   for (guint32 w = 0; w < pack->dict.n; w++)
     {
       TactWordInfo *wi = &pack->words[w];

@@ -78,6 +78,13 @@ typedef struct {
   guint32 gap_first;   /* index into gaps or G_MAXUINT32 */
 } TactNode;
 
+/* A child of the root with a copy of its record: starting a match then
+ * reads the word's list and nothing else. */
+typedef struct {
+  guint32  node;
+  TactNode nd;
+} TactRootChild;
+
 typedef struct {
   /* edges: (node << 32 | symbol) → child, open addressing */
   guint64 *ekeys;
@@ -151,7 +158,7 @@ typedef struct {
   /* Patterns start at the root, which is stepped from at every unit: its
    * children per word (see TactWordInfo.root_first) and per builtin
    * symbol are listed at load, so starting costs no searching. */
-  GArray       *root_children;            /* guint32 node ids */
+  GArray       *root_children;            /* TactRootChild */
   guint32       builtin_root_first[TACT_SYM_ANY - TACT_SYM_BUILTIN + 1];
   guint16       builtin_root_n[TACT_SYM_ANY - TACT_SYM_BUILTIN + 1];
   GPtrArray    *class_names;
