@@ -120,14 +120,27 @@ build_units (TactScratch *s, const TactPack *pack)
     }
 }
 
-static inline void
-push_state (TactState *st, guint *n, guint32 node, const TactNode *nd, guint16 start, guint8 skip)
+/* A 64-bit filter of the (node, start) pairs in a state list: most pushes
+ * meet no duplicate, and the filter says so without a loop whose length
+ * the branch predictor cannot guess. */
+static inline guint64
+state_bit (guint32 node, guint16 start)
 {
-  for (guint i = 0; i < *n; i++)
-    if (st[i].node == node && st[i].start == start && st[i].skip >= skip)
-      return;
+  return 1ull << (((node * 0x9E3779B1u) ^ (start * 0x85EBCA6Bu)) >> 26);
+}
+
+static inline void
+push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode *nd, guint16 start,
+            guint8 skip)
+{
+  guint64 bit = state_bit (node, start);
+  if (*seen & bit)
+    for (guint i = 0; i < *n; i++)
+      if (st[i].node == node && st[i].start == start && st[i].skip >= skip)
+        return;
   if (*n >= TACT_MAX_STATES)
     return;
+  *seen |= bit;
   st[*n] = (TactState) { node, start, skip, nd->lo, nd->hi, nd->bloom };
   (*n)++;
 }
@@ -135,14 +148,14 @@ push_state (TactState *st, guint *n, guint32 node, const TactNode *nd, guint16 s
 /* Adds @node (just reached; @nd is its record) and the gap children it
  * opens. */
 static inline void
-enter (const TactAutomaton *au, TactState *st, guint *n, guint32 node, const TactNode *nd,
-       guint16 start)
+enter (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, guint32 node,
+       const TactNode *nd, guint16 start)
 {
-  push_state (st, n, node, nd, start, 0);
+  push_state (st, n, seen, node, nd, start, 0);
   for (guint32 g = nd->gap_first; g != G_MAXUINT32;)
     {
       const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-      push_state (st, n, gap->child, &au->nodes[gap->child], start, gap->max);
+      push_state (st, n, seen, gap->child, &au->nodes[gap->child], start, gap->max);
       g = gap->next;
     }
 }
@@ -180,7 +193,7 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
         }
       tl = link->next;
     }
-  enter (au, s->next, &s->n_next, child, nd, start);
+  enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start);
 }
 
 /* Follows the edges of a live (non-root) state on the unit's symbols. */
@@ -218,6 +231,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
   guint last = last_content_unit (s);
   g_array_set_size (s->matches, 0);
   s->n_cur = 0;
+  s->seen_cur = 0;
   /* patterns that start with a gap are rare: only then are the root's gap
    * children entered at every unit */
   gboolean root_gaps = au->nodes[0].gap_first != G_MAXUINT32;
@@ -239,6 +253,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
         }
 
       s->n_next = 0;
+      s->seen_next = 0;
       /* a new match may start at every unit: the root's children on this
        * unit's symbols, in symbol order (word, classes, builtin, any) */
       if (wi && wi->root_n)
@@ -252,7 +267,8 @@ run_automaton (TactScratch *s, const TactPack *pack)
         for (guint32 g = au->nodes[0].gap_first; g != G_MAXUINT32;)
           {
             const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-            push_state (s->cur, &s->n_cur, gap->child, &au->nodes[gap->child], (guint16) i, gap->max);
+            push_state (s->cur, &s->n_cur, &s->seen_cur, gap->child, &au->nodes[gap->child],
+                        (guint16) i, gap->max);
             g = gap->next;
           }
 
@@ -280,14 +296,15 @@ run_automaton (TactScratch *s, const TactPack *pack)
                 step (s, au, st, syms, ns, i, last);
               /* inside a gap: this unit may be skipped */
               if (st->skip > 0)
-                push_state (s->next, &s->n_next, st->node, &au->nodes[st->node], st->start,
-                            (guint8) (st->skip - 1));
+                push_state (s->next, &s->n_next, &s->seen_next, st->node, &au->nodes[st->node],
+                            st->start, (guint8) (st->skip - 1));
             }
         }
       TactState *tmp = s->cur;
       s->cur = s->next;
       s->next = tmp;
       s->n_cur = s->n_next;
+      s->seen_cur = s->seen_next;
     }
 }
 

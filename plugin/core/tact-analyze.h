@@ -43,6 +43,7 @@ typedef struct {
   GArray   *matches;  /* TactMatch */
   TactState *cur, *next; /* TACT_MAX_STATES each */
   guint     n_cur, n_next;
+  guint64   seen_cur, seen_next; /* filters of their (node, start) pairs */
   GArray   *vals;     /* float */
 } TactScratch;
 
