@@ -100,8 +100,12 @@ build_units (TactScratch *s, const TactPack *pack)
       TactUnit u = { TACT_DICT_NONE, i, tok->kind, tok->flags, tok->run };
       if (tok->kind == TACT_TOK_WORD || tok->kind == TACT_TOK_NUM || tok->kind == TACT_TOK_EMOJI ||
           tok->kind == TACT_TOK_EMOTICON || tok->kind == TACT_TOK_PUNCT)
-        u.word = tact_pack_lookup (pack, tact_text_norm (t, i), tok->norm_len,
-                                   (tok->flags & TACT_TOKF_ELONGATED) != 0);
+        {
+          const char *nm = tact_text_norm (t, i);
+          guint32 h = tok->hash ? tok->hash : tact_dict_hash (nm, tok->norm_len);
+          u.word = tact_pack_lookup_hashed (pack, nm, tok->norm_len, h,
+                                            (tok->flags & TACT_TOKF_ELONGATED) != 0);
+        }
       if (u.word != TACT_DICT_NONE && pack->words[u.word].n_expand)
         {
           /* chat shorthand: "u" → "you", "idk" → "i don't know" */

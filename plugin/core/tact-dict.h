@@ -32,25 +32,30 @@ tact_dict_key (const TactDict *d, guint32 id)
   return d->arena->str + d->keys[2 * id];
 }
 
+/* FNV-1a: short keys, good spread.  Exposed step by step so the tokeniser
+ * can hash a word while it writes its normal form. */
+#define TACT_DICT_HASH_INIT 2166136261u
+
+static inline guint32
+tact_dict_hash_step (guint32 h, guchar c)
+{
+  return (h ^ c) * 16777619u;
+}
+
 static inline guint32
 tact_dict_hash (const char *s, gsize len)
 {
-  /* FNV-1a: short keys, good spread, branch-free */
-  guint32 h = 2166136261u;
+  guint32 h = TACT_DICT_HASH_INIT;
   for (gsize i = 0; i < len; i++)
-    {
-      h ^= (guchar) s[i];
-      h *= 16777619u;
-    }
+    h = tact_dict_hash_step (h, (guchar) s[i]);
   return h;
 }
 
-/* Returns the id of @key or TACT_DICT_NONE.  Inline: it runs for every
- * token of every message. */
+/* Returns the id of @key (whose tact_dict_hash() is @h) or TACT_DICT_NONE.
+ * Inline: it runs for every token of every message. */
 static inline guint32
-tact_dict_lookup (const TactDict *d, const char *key, gsize len)
+tact_dict_lookup_hashed (const TactDict *d, const char *key, gsize len, guint32 h)
 {
-  guint32 h = tact_dict_hash (key, len);
   for (guint32 i = h & d->mask;; i = (i + 1) & d->mask)
     {
       guint64 s = d->slots[i];
@@ -62,4 +67,10 @@ tact_dict_lookup (const TactDict *d, const char *key, gsize len)
       if (d->keys[2 * id + 1] == len && memcmp (d->arena->str + d->keys[2 * id], key, len) == 0)
         return id;
     }
+}
+
+static inline guint32
+tact_dict_lookup (const TactDict *d, const char *key, gsize len)
+{
+  return tact_dict_lookup_hashed (d, key, len, tact_dict_hash (key, len));
 }

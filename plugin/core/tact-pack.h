@@ -187,9 +187,10 @@ TactPack *tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons
 
 /* Looks a normalised token up, trying the squashed form of elongated words. */
 static inline guint32
-tact_pack_lookup (const TactPack *pack, const char *norm, gsize len, gboolean elongated)
+tact_pack_lookup_hashed (const TactPack *pack, const char *norm, gsize len, guint32 hash,
+                         gboolean elongated)
 {
-  guint32 id = tact_dict_lookup (&pack->dict, norm, len);
+  guint32 id = tact_dict_lookup_hashed (&pack->dict, norm, len, hash);
   if (id == TACT_DICT_NONE && elongated && len < 256)
     {
       char buf[256];
@@ -197,6 +198,12 @@ tact_pack_lookup (const TactPack *pack, const char *norm, gsize len, gboolean el
       id = tact_dict_lookup (&pack->dict, buf, n);
     }
   return id;
+}
+
+static inline guint32
+tact_pack_lookup (const TactPack *pack, const char *norm, gsize len, gboolean elongated)
+{
+  return tact_pack_lookup_hashed (pack, norm, len, tact_dict_hash (norm, len), elongated);
 }
 
 /* automaton (tact-automaton.c) */

@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tact-text.h"
+#include "tact-dict.h"
 
 #include <string.h>
 
@@ -51,6 +52,7 @@ push_token (TactText *t, TactTokKind kind, gsize start, gsize end, guint8 flags)
   tok->kind = (guint8) kind;
   tok->flags = flags;
   tok->run = 0;
+  tok->hash = 0;
   return tok;
 }
 
@@ -422,6 +424,9 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
   char prev = 0;
   guint run = 0;
   gboolean squashed = FALSE;
+  /* the dictionary's hash of the output, computed while writing it: the
+   * look-up then need not walk the word again */
+  guint32 hash = TACT_DICT_HASH_INIT;
   while (i < len)
     {
       char c = s[i];
@@ -458,7 +463,10 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
       if (run > 2)
         squashed = TRUE;
       else if (o < 1024)
-        out[o++] = c;
+        {
+          out[o++] = c;
+          hash = tact_dict_hash_step (hash, (guchar) c);
+        }
       i++;
     }
 
@@ -569,6 +577,7 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
     {
       out[o] = '\0';
       tok->norm_len = (guint16) o;
+      tok->hash = hash;
       t->norm_len += o + 1;
       squashed = squashed && !digits_only;
     }
