@@ -1,6 +1,7 @@
 /* Unit tests of the tokeniser (tact-text.c).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tact-text.h"
+#include "tact-dict.h"
 
 #include <string.h>
 
@@ -378,6 +379,28 @@ test_normalize_phrase (Fixture *f, gconstpointer data)
   g_assert_cmpstr (d, ==, "<3");
 }
 
+/* The hash a token carries must be the dictionary's hash of its normal
+ * form, or 0 (not computed): a stale hash would make look-ups miss. */
+static void
+test_token_hash (Fixture *f, gconstpointer data)
+{
+  scan (f, "Hello WORLD sooooo don't 5.99 caf\xc3\xa9 :) #Tag @bob http://x.y !! 12ab");
+  guint hashed = 0;
+  for (guint i = 0; i < f->t.n_toks; i++)
+    {
+      const TactToken *tok = &f->t.toks[i];
+      if (tok->hash == 0)
+        continue;
+      hashed++;
+      g_assert_cmpuint (tok->hash, ==, tact_dict_hash (tact_text_norm (&f->t, i), tok->norm_len));
+    }
+  /* the ASCII words at least carry one */
+  g_assert_cmpuint (hashed, >=, 6);
+  /* reuse of the scratch: a shorter message leaves no stale hash behind */
+  scan (f, "ok");
+  g_assert_cmpuint (f->t.toks[0].hash, ==, tact_dict_hash ("ok", 2));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -401,6 +424,7 @@ main (int argc, char **argv)
   ADD ("reuse", test_reuse);
   ADD ("entities", test_entities);
   ADD ("normalize-phrase", test_normalize_phrase);
+  ADD ("token-hash", test_token_hash);
 #undef ADD
   return g_test_run ();
 }
