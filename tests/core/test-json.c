@@ -220,6 +220,30 @@ test_error_message (void)
   tact_json_doc_free (doc);
 }
 
+/* The flat lexicon reader's numbers are the doubles strtod() gives. */
+static void
+test_lexicon_numbers (void)
+{
+  static const char *const nums[] = { "-1.25", "0.1", "3", "-0", "2.7", "0.05", "-3.999",
+                                      "1.0e0", "4", "1.123456789012345678" };
+  GString *doc = g_string_new ("{\"schema\": \"purple-tact-pack/1\", \"kind\": \"lexicon\", "
+                               "\"lang\": \"en\", \"entries\": {");
+  for (guint i = 0; i < G_N_ELEMENTS (nums); i++)
+    g_string_append_printf (doc, "%s\"w%u\": %s", i ? ", " : "", i, nums[i]);
+  g_string_append (doc, "}}");
+  g_autoptr (GError) err = NULL;
+  g_autoptr (TactJsonDoc) d = tact_json_doc_parse_lexicon ("t.json", doc->str, doc->len, &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (d->flat);
+  g_assert_cmpuint (d->flat->len, ==, G_N_ELEMENTS (nums));
+  for (guint i = 0; i < G_N_ELEMENTS (nums); i++)
+    {
+      const TactFlatEntry *e = &g_array_index (d->flat, TactFlatEntry, i);
+      g_assert_cmpfloat (e->value, ==, g_ascii_strtod (nums[i], NULL));
+    }
+  g_string_free (doc, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -231,5 +255,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json/syntax-error", test_syntax_error);
   g_test_add_func ("/json/load", test_load);
   g_test_add_func ("/json/error-message", test_error_message);
+  g_test_add_func ("/json/lexicon-numbers", test_lexicon_numbers);
   return g_test_run ();
 }
