@@ -258,15 +258,6 @@ run_automaton (TactScratch *s, const TactPack *pack)
 
       s->n_next = 0;
       s->seen_next = 0;
-      /* a new match may start at every unit: the root's children on this
-       * unit's symbols, in symbol order (word, classes, builtin, any) */
-      if (wi && wi->root_n)
-        start_from_root (s, pack, wi->root_first, wi->root_n, i, last);
-      if (builtin != G_MAXUINT32)
-        start_from_root (s, pack, pack->builtin_root_first[builtin - TACT_SYM_BUILTIN],
-                         pack->builtin_root_n[builtin - TACT_SYM_BUILTIN], i, last);
-      if (pack->builtin_root_n[any])
-        start_from_root (s, pack, pack->builtin_root_first[any], pack->builtin_root_n[any], i, last);
       if (root_gaps)
         for (guint32 g = au->nodes[0].gap_first; g != G_MAXUINT32;)
           {
@@ -284,7 +275,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
           if (wi)
             {
               syms[ns++] = u->word;
-              for (guint k = 0; k < wi->n_classes && ns < 60; k++)
+              for (guint k = 0; k < wi->n_classes && k < TACT_MAX_WORD_CLASSES; k++)
                 syms[ns++] = g_array_index (pack->class_refs, guint32, wi->classes + k);
             }
           if (builtin != G_MAXUINT32)
@@ -304,6 +295,17 @@ run_automaton (TactScratch *s, const TactPack *pack)
                             st->start, (guint8) (st->skip - 1));
             }
         }
+      /* a new match may start at every unit: the root's children on this
+       * unit's symbols, in symbol order (word, classes, builtin, any).
+       * After the live states, so that when the state cap is reached the
+       * matches under way survive rather than new ones */
+      if (wi && wi->root_n)
+        start_from_root (s, pack, wi->root_first, wi->root_n, i, last);
+      if (builtin != G_MAXUINT32)
+        start_from_root (s, pack, pack->builtin_root_first[builtin - TACT_SYM_BUILTIN],
+                         pack->builtin_root_n[builtin - TACT_SYM_BUILTIN], i, last);
+      if (pack->builtin_root_n[any])
+        start_from_root (s, pack, pack->builtin_root_first[any], pack->builtin_root_n[any], i, last);
       TactState *tmp = s->cur;
       s->cur = s->next;
       s->next = tmp;
@@ -336,7 +338,9 @@ negated_before (const TactPack *pack, const TactUnit *units, guint start)
           guint8 f = pack->words[units[p].word].flags;
           if (f & TACT_WORDF_CONTRAST)
             return FALSE;
-          if (f & TACT_WORDF_NEGATOR)
+          /* for cues, "no" keeps the whole window ("no need to take me
+           * off the list"): a missed cue costs less than a false one */
+          if (f & (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT))
             return TRUE;
         }
     }
@@ -349,13 +353,16 @@ signf (float v)
   return v > 0 ? 1.0f : v < 0 ? -1.0f : 0.0f;
 }
 
-/* A word written with a capital initial (not "I", not the "RT" marker). */
+/* A word written with a capital initial (not "I", not the "RT" marker).
+ * Judged on the unit's word, so a shorthand's expansion ("Im" → "i'm")
+ * is judged as what it stands for. */
 static gboolean
-capitalised (const TactText *t, const TactUnit *u)
+capitalised (const TactText *t, const TactPack *pack, const TactUnit *u)
 {
   if (u->kind != TACT_TOK_WORD || !g_ascii_isupper (t->text[t->toks[u->tok].start]))
     return FALSE;
-  const char *nm = tact_text_norm (t, u->tok);
+  const char *nm = u->word != TACT_DICT_NONE ? tact_dict_key (&pack->dict, u->word)
+                                             : tact_text_norm (t, u->tok);
   if (nm[0] == 'i' && (nm[1] == '\0' || nm[1] == '\''))
     return FALSE;
   return strcmp (nm, "rt") != 0;
@@ -452,9 +459,16 @@ score_polarity (TactScratch *s, const TactPack *pack)
        * greeting capitals look the same ("Happy Birthday"); ALL-CAPS words
        * are shouting, not names. */
       if (is_word && i > 0 && !(units[i].flags & (TACT_TOKF_CLAUSE | TACT_TOKF_ALLCAPS)) &&
-          capitalised (t, &units[i]) && capitalised (t, &units[i - 1]))
+          units[i].tok != units[i - 1].tok &&
+          capitalised (t, pack, &units[i]) && capitalised (t, pack, &units[i - 1]))
         continue;
       const TactWordInfo *wi = units[i].word != TACT_DICT_NONE ? &pack->words[units[i].word] : NULL;
+      /* a negator with a feeling of its own ("no") keeps it only when it
+       * stands alone: before a sentiment word it just negates that word
+       * ("no good", "no doubt"), as in VADER */
+      if (wi && (wi->flags & (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT)) && i + 1 < n &&
+          val[i + 1] != 0)
+        continue;
       /* an intensifier that also carries valence only counts as intensifier
        * when it modifies a following word */
       if (wi && wi->boost != 0 && i + 1 < n && val[i + 1] != 0)
@@ -480,7 +494,7 @@ score_polarity (TactScratch *s, const TactPack *pack)
                 b += signf (pw->boost) * CAPS_INCR * 0.5f;
               v += sgn * b;
             }
-          if ((pw->flags & TACT_WORDF_NEGATOR) && !negated)
+          if ((pw->flags & TACT_WORDF_NEGATOR) || ((pw->flags & TACT_WORDF_NEGATOR_NEXT) && j == 1))
             negated = TRUE;
         }
       if (negated)

@@ -279,8 +279,8 @@ static gboolean
 validate_language (const TactJsonDoc *doc, GError **error)
 {
   static const char *const keys[] = { "schema", "kind", "lang", "replace", "name", "detect",
-    "detect_chars", "shorthand", "negators", "intensifiers", "contrast", "first_name_stopwords",
-    "negation_window", NULL };
+    "detect_chars", "shorthand", "negators", "negators_next", "intensifiers", "contrast",
+    "first_name_stopwords", "negation_window", NULL };
   json_t *r = doc->root;
   if (!check_keys (doc, r, "", keys, error))
     return FALSE;
@@ -295,6 +295,7 @@ validate_language (const TactJsonDoc *doc, GError **error)
     return tact_json_error (error, doc, "negation_window", "must be an integer from 1 to 8"), FALSE;
   return check_string_array (doc, json_object_get (r, "detect"), "detect", error) &&
          check_string_array (doc, json_object_get (r, "negators"), "negators", error) &&
+         check_string_array (doc, json_object_get (r, "negators_next"), "negators_next", error) &&
          check_string_array (doc, json_object_get (r, "contrast"), "contrast", error) &&
          check_string_array (doc, json_object_get (r, "first_name_stopwords"),
                              "first_name_stopwords", error) &&
@@ -1151,12 +1152,13 @@ list_root_children (TactPack *pack)
       TactWordInfo *wi = &pack->words[w];
       guint first = pack->root_children->len;
       guint n = append_root_children (pack, w);
-      for (guint k = 0; k < wi->n_classes; k++)
+      for (guint k = 0; k < MIN (wi->n_classes, TACT_MAX_WORD_CLASSES); k++)
         n += append_root_children (pack, g_array_index (pack->class_refs, guint32, wi->classes + k));
       wi->root_first = first;
+      if (n > G_MAXUINT16)
+        g_warning ("pack %s: a word starts more than %u patterns; only the first are matched",
+                   pack->lang, G_MAXUINT16);
       wi->root_n = (guint16) MIN (n, G_MAXUINT16);
-      if (n)
-        wi->flags |= TACT_WORDF_STARTS;
     }
   for (guint32 b = 0; b < G_N_ELEMENTS (pack->builtin_root_n); b++)
     {
@@ -1245,6 +1247,7 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
   collect_emoticons (lex, emo);
   add_word_flag (&cc, json_object_get (L, "detect"), TACT_WORDF_DETECT);
   add_word_flag (&cc, json_object_get (L, "negators"), TACT_WORDF_NEGATOR);
+  add_word_flag (&cc, json_object_get (L, "negators_next"), TACT_WORDF_NEGATOR_NEXT);
   add_word_flag (&cc, json_object_get (L, "contrast"), TACT_WORDF_CONTRAST);
   add_word_flag (&cc, json_object_get (L, "first_name_stopwords"), TACT_WORDF_NAMESTOP);
   const char *key;

@@ -19,10 +19,12 @@ enum {
   TACT_WORDF_CONTRAST = 1 << 1,
   TACT_WORDF_DETECT   = 1 << 2,
   TACT_WORDF_NAMESTOP = 1 << 3,
-  /* set at freeze: the word or one of its classes labels a root edge, so
-   * a pattern may start at it (most words start none) */
-  TACT_WORDF_STARTS   = 1 << 4,
+  TACT_WORDF_NEGATOR_NEXT = 1 << 4,  /* negates only the word right after it */
 };
+
+/* A word's symbols while matching: the word and at most this many of its
+ * classes (a bound on the work per token whatever a user pack says). */
+#define TACT_MAX_WORD_CLASSES 59
 
 typedef struct {
   float   valence;     /* lexicon valence, 0 = none */

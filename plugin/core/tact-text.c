@@ -460,12 +460,17 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
         }
       run = (c == prev) ? run + 1 : 1;
       prev = c;
-      if (run > 2)
-        squashed = TRUE;
-      else if (o < 1024)
+      /* only the first 1024 bytes of a word are kept (then squashed), as
+       * on the general path */
+      if (i - start < 1024)
         {
-          out[o++] = c;
-          hash = tact_dict_hash_step (hash, (guchar) c);
+          if (run > 2)
+            squashed = TRUE;
+          else
+            {
+              out[o++] = c;
+              hash = tact_dict_hash_step (hash, (guchar) c);
+            }
         }
       i++;
     }

@@ -186,6 +186,37 @@ test_primary_priority (void)
   tact_analysis_unref (a);
 }
 
+/* Scoring rules with a linguistic reason, each checked both ways. */
+static void
+test_polarity_rules (void)
+{
+  static const struct { const char *text; int sign; } cases[] = {
+    /* a capitalised shorthand's expansion is not a name run */
+    { "Tbh it works", 1 }, { "tbh it works", 1 },
+    /* capitalised runs name things: the title's words say nothing */
+    { "Watching Resident Evil tonight", 0 }, { "that was evil", -1 },
+    /* "no" negates only the word right after it */
+    { "no good", -1 }, { "no doubt it's great", 1 }, { "no", -1 },
+    /* a question does not assert mild praise; strong words and "?!" stay */
+    { "is it good?", 0 }, { "it is good", 1 }, { "how cute is that?!", 1 },
+    /* negation still reaches three words for the classic negators */
+    { "not very good", -1 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TactAnalysis *a = analyze (cases[i].text);
+      double p = a->polarity;
+      g_test_message ("%s → %.3f", cases[i].text, p);
+      if (cases[i].sign > 0)
+        g_assert_cmpfloat (p, >, 0.05);
+      else if (cases[i].sign < 0)
+        g_assert_cmpfloat (p, <, -0.05);
+      else
+        g_assert_cmpfloat (fabs (p), <=, 0.05);
+      tact_analysis_unref (a);
+    }
+}
+
 static void
 test_opt_out (void)
 {
@@ -481,6 +512,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/json-shape", test_json_shape);
   g_test_add_func ("/engine/primary-priority", test_primary_priority);
   g_test_add_func ("/engine/opt-out", test_opt_out);
+  g_test_add_func ("/engine/polarity-rules", test_polarity_rules);
   g_test_add_func ("/engine/followup", test_followup);
   g_test_add_func ("/engine/suggestions-per-label", test_suggestions_per_label);
   g_test_add_func ("/engine/second-label", test_second_label);
