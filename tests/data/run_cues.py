@@ -9,9 +9,13 @@ labels is a comma-separated list of playbook ids:
 Besides, opt-out must never be asserted unless the line expects it (a false
 opt-out silences a lead for good).
 
-usage: run_cues.py TACT FILE [--floor F | --strict]
-  --floor F  fail when the share of correct lines is below F (0..1)
-  --strict   fail on any incorrect line
+usage: run_cues.py TACT FILE [--floor F | --strict] [--per-label]
+  --floor F    fail when the share of correct lines is below F (0..1)
+  --strict     fail on any incorrect line
+  --per-label  also print precision, recall and F1 per label and their
+               macro-F1 (strict: an asserted label the line does not list is
+               a false positive; "neutral" counts as the label of a line with
+               no label asserted)
 Every incorrect line is printed either way.
 """
 import argparse
@@ -27,6 +31,7 @@ def main():
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--floor", type=float)
     g.add_argument("--strict", action="store_true")
+    ap.add_argument("--per-label", action="store_true")
     args = ap.parse_args()
 
     cases = []
@@ -58,8 +63,17 @@ def main():
         return 1
 
     good = 0
+    tp, fp, fn = {}, {}, {}
     for (n, want, avoid, text), o in zip(cases, out):
         got = {x["id"] for x in json.loads(o)["labels"]}
+        g2 = got or {"neutral"}
+        for l in want | g2:
+            if l in want and l in g2:
+                tp[l] = tp.get(l, 0) + 1
+            elif l in g2:
+                fp[l] = fp.get(l, 0) + 1
+            else:
+                fn[l] = fn.get(l, 0) + 1
         problems = []
         if want == {"neutral"}:
             if got:
@@ -77,6 +91,17 @@ def main():
         else:
             good += 1
     share = good / len(cases)
+    if args.per_label:
+        f1s = []
+        print("%-24s %5s %5s %5s %4s" % ("label", "P", "R", "F1", "n"))
+        for l in sorted(set(tp) | set(fn)):
+            t, p_, n_ = tp.get(l, 0), fp.get(l, 0), fn.get(l, 0)
+            pr = t / (t + p_) if t + p_ else 0.0
+            rc = t / (t + n_) if t + n_ else 0.0
+            f1 = 2 * pr * rc / (pr + rc) if pr + rc else 0.0
+            f1s.append(f1)
+            print("%-24s %5.2f %5.2f %5.2f %4d" % (l, pr, rc, f1, t + n_))
+        print("macro-F1 %.3f over %d labels" % (sum(f1s) / len(f1s), len(f1s)))
     print("%s: %d/%d correct (%.3f)" % (args.file, good, len(cases), share))
     if args.strict and good != len(cases):
         print("FAIL: every line of this file must pass")
