@@ -14,6 +14,11 @@ py=/usr/bin/python3; [ -x $py ] || py=python3
 echo "== situations (English dev set; a guide, not the target)"
 $py tests/eval/score_situations.py "$tact" "$eval_dir" | tail -16
 echo
+echo "== our own case sets (tests/data; each was fresh when written, see its header)"
+for f in tests/data/cues-en.tsv tests/data/cues2-en.tsv tests/data/cues3-en.tsv tests/data/cues4-en.tsv; do
+  $py tests/data/run_cues.py "$tact" "$f" --floor 0 --per-label | tail -2
+done
+echo
 echo "== public evaluation sets"
 $py tests/eval/evaluate.py "$tact" "$eval_dir"
 echo
