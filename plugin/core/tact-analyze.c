@@ -26,6 +26,7 @@ tact_scratch_init (TactScratch *s)
   tact_text_init (&s->text);
   s->cap_units = 128;
   s->units = g_new (TactUnit, s->cap_units);
+  s->ubloom = g_new (guint64, s->cap_units);
   s->matches = g_array_sized_new (FALSE, FALSE, sizeof (TactMatch), 32);
   s->cur = g_new (TactState, TACT_MAX_STATES);
   s->next = g_new (TactState, TACT_MAX_STATES);
@@ -37,6 +38,7 @@ tact_scratch_clear (TactScratch *s)
 {
   tact_text_clear (&s->text);
   g_free (s->units);
+  g_free (s->ubloom);
   g_free (s->order);
   g_array_unref (s->matches);
   g_free (s->cur);
@@ -96,6 +98,7 @@ build_units (TactScratch *s, const TactPack *pack)
         {
           s->cap_units *= 2;
           s->units = g_renew (TactUnit, s->units, s->cap_units);
+          s->ubloom = g_renew (guint64, s->ubloom, s->cap_units);
         }
       TactUnit u = { TACT_DICT_NONE, i, tok->kind, tok->flags, tok->run };
       if (tok->kind == TACT_TOK_WORD || tok->kind == TACT_TOK_NUM || tok->kind == TACT_TOK_EMOJI ||
@@ -133,10 +136,16 @@ state_bit (guint32 node, guint16 start)
   return 1ull << (((node * 0x9E3779B1u) ^ (start * 0x85EBCA6Bu)) >> 26);
 }
 
+/* @next_bloom: the Bloom bits of the next unit's symbols (0 after the last
+ * unit).  A state that may not skip that unit (skip 0) lives on only if
+ * one of its edges can take it: most states entered on a common word
+ * ("is", "you") cannot, and are not even stored. */
 static inline void
 push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode *nd, guint16 start,
-            guint8 skip)
+            guint8 skip, guint64 next_bloom)
 {
+  if (skip == 0 && !(nd->bloom & next_bloom))
+    return;
   guint64 bit = state_bit (node, start);
   if (*seen & bit)
     for (guint i = 0; i < *n; i++)
@@ -153,13 +162,13 @@ push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode
  * opens. */
 static inline void
 enter (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, guint32 node,
-       const TactNode *nd, guint16 start)
+       const TactNode *nd, guint16 start, guint64 next_bloom)
 {
-  push_state (st, n, seen, node, nd, start, 0);
+  push_state (st, n, seen, node, nd, start, 0, next_bloom);
   for (guint32 g = nd->gap_first; g != G_MAXUINT32;)
     {
       const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-      push_state (st, n, seen, gap->child, &au->nodes[gap->child], start, gap->max);
+      push_state (st, n, seen, gap->child, &au->nodes[gap->child], start, gap->max, next_bloom);
       g = gap->next;
     }
 }
@@ -173,6 +182,21 @@ last_content_unit (const TactScratch *s)
         u[i - 1].kind != TACT_TOK_EMOTICON)
       return i - 1;
   return s->n_units ? s->n_units - 1 : 0;
+}
+
+/* The builtin symbol of a unit (#num, #url, #emoji, #mention), or G_MAXUINT32. */
+static inline guint32
+unit_builtin (const TactUnit *u)
+{
+  switch (u->kind)
+    {
+    case TACT_TOK_NUM: return TACT_SYM_NUM;
+    case TACT_TOK_URL: return TACT_SYM_URL;
+    case TACT_TOK_EMOJI:
+    case TACT_TOK_EMOTICON: return TACT_SYM_EMOJI;
+    case TACT_TOK_MENTION: return TACT_SYM_MENTION;
+    default: return G_MAXUINT32;
+    }
 }
 
 /* @child was reached at unit @i by a match that started at @start:
@@ -197,7 +221,8 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
         }
       tl = link->next;
     }
-  enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start);
+  enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start,
+         i + 1 < s->n_units ? s->ubloom[i + 1] : 0);
 }
 
 /* Follows the edges of a live (non-root) state on the unit's symbols. */
@@ -241,20 +266,25 @@ run_automaton (TactScratch *s, const TactPack *pack)
   gboolean root_gaps = au->nodes[0].gap_first != G_MAXUINT32;
   const guint any = TACT_SYM_ANY - TACT_SYM_BUILTIN;
 
+  /* every unit's symbol filter first: a state is only kept when the next
+   * unit can move it (see push_state) */
+  const guint64 any_bit = tact_automaton_sym_bit (TACT_SYM_ANY);
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 b = any_bit;
+      if (units[i].word != TACT_DICT_NONE)
+        b |= pack->word_bloom[units[i].word];
+      guint32 bi = unit_builtin (&units[i]);
+      if (bi != G_MAXUINT32)
+        b |= tact_automaton_sym_bit (bi);
+      s->ubloom[i] = b;
+    }
+
   for (guint i = 0; i < n; i++)
     {
       const TactUnit *u = &units[i];
       const TactWordInfo *wi = u->word != TACT_DICT_NONE ? &pack->words[u->word] : NULL;
-      guint32 builtin = G_MAXUINT32;
-      switch (u->kind)
-        {
-        case TACT_TOK_NUM: builtin = TACT_SYM_NUM; break;
-        case TACT_TOK_URL: builtin = TACT_SYM_URL; break;
-        case TACT_TOK_EMOJI:
-        case TACT_TOK_EMOTICON: builtin = TACT_SYM_EMOJI; break;
-        case TACT_TOK_MENTION: builtin = TACT_SYM_MENTION; break;
-        default: break;
-        }
+      guint32 builtin = unit_builtin (u);
 
       s->n_next = 0;
       s->seen_next = 0;
@@ -263,7 +293,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
           {
             const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
             push_state (s->cur, &s->n_cur, &s->seen_cur, gap->child, &au->nodes[gap->child],
-                        (guint16) i, gap->max);
+                        (guint16) i, gap->max, s->ubloom[i]);
             g = gap->next;
           }
 
@@ -281,9 +311,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
           if (builtin != G_MAXUINT32)
             syms[ns++] = builtin;
           syms[ns++] = TACT_SYM_ANY;
-          guint64 bloom = 0;
-          for (guint q = 0; q < ns; q++)
-            bloom |= tact_automaton_sym_bit (syms[q]);
+          guint64 bloom = s->ubloom[i];
           for (guint k = 0; k < s->n_cur; k++)
             {
               const TactState *st = &s->cur[k];
@@ -292,7 +320,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
               /* inside a gap: this unit may be skipped */
               if (st->skip > 0)
                 push_state (s->next, &s->n_next, &s->seen_next, st->node, &au->nodes[st->node],
-                            st->start, (guint8) (st->skip - 1));
+                            st->start, (guint8) (st->skip - 1), i + 1 < n ? s->ubloom[i + 1] : 0);
             }
         }
       /* a new match may start at every unit: the root's children on this

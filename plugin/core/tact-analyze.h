@@ -37,6 +37,7 @@ typedef struct {
 typedef struct {
   TactText  text;
   TactUnit *units;    /* n_units of cap_units */
+  guint64  *ubloom;   /* cap_units: per unit, the Bloom bits of its symbols */
   guint     n_units, cap_units;
   guint    *order;    /* cap_order: cue matches in weighing order */
   guint     cap_order;

@@ -43,6 +43,7 @@ tact_pack_free (TactPack *pack)
     g_array_unref (pack->expand_ids);
   if (pack->root_children)
     g_array_unref (pack->root_children);
+  g_free (pack->word_bloom);
   if (pack->class_names)
     g_ptr_array_unref (pack->class_names);
   if (pack->cues)
@@ -1147,9 +1148,13 @@ static void
 list_root_children (TactPack *pack)
 {
   pack->root_children = g_array_new (FALSE, FALSE, sizeof (TactRootChild));
+  pack->word_bloom = g_new0 (guint64, MAX (pack->dict.n, 1u));
   for (guint32 w = 0; w < pack->dict.n; w++)
     {
       TactWordInfo *wi = &pack->words[w];
+      pack->word_bloom[w] = tact_automaton_sym_bit (w);
+      for (guint k = 0; k < MIN (wi->n_classes, TACT_MAX_WORD_CLASSES); k++)
+        pack->word_bloom[w] |= tact_automaton_sym_bit (g_array_index (pack->class_refs, guint32, wi->classes + k));
       guint first = pack->root_children->len;
       guint n = append_root_children (pack, w);
       for (guint k = 0; k < MIN (wi->n_classes, TACT_MAX_WORD_CLASSES); k++)

@@ -161,6 +161,7 @@ typedef struct {
    * children per word (see TactWordInfo.root_first) and per builtin
    * symbol are listed at load, so starting costs no searching. */
   GArray       *root_children;            /* TactRootChild */
+  guint64      *word_bloom;  /* per word: Bloom bits of the word and its classes (TactNode.bloom) */
   guint32       builtin_root_first[TACT_SYM_ANY - TACT_SYM_BUILTIN + 1];
   guint16       builtin_root_n[TACT_SYM_ANY - TACT_SYM_BUILTIN + 1];
   GPtrArray    *class_names;
