@@ -777,7 +777,10 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
               pending = 0;
               continue;
             }
-          if (c == '.' || c == ',' || c == ';' || c == ':')
+          /* a dash between spaces ("no worries - send it over") ends a
+           * clause like a comma */
+          if (c == '.' || c == ',' || c == ';' || c == ':' ||
+              (c == '-' && (i == 0 || s[i - 1] == ' ') && (i + 1 >= len || s[i + 1] == ' ')))
             pending |= TACT_TOKF_CLAUSE;
           i++;
           continue;
@@ -821,7 +824,8 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
           pending = 0;
           continue;
         }
-      if (g_unichar_isspace (u) || u == 0x3002 || u == 0x2026 || u == 0xFF0C)
+      if (g_unichar_isspace (u) || u == 0x3002 || u == 0x2026 || u == 0xFF0C || u == 0x2013 ||
+          u == 0x2014)
         pending |= TACT_TOKF_CLAUSE;
       else if (u == 0xFF01 || u == 0xFF1F)
         {
