@@ -94,8 +94,6 @@ intern (TactPack *pack, const char *w)
   return id;
 }
 
-
-/* Splits a normalised phrase into its tokens. */
 /* TRUE if @s is already in normal form: lower-case ASCII letters, digits,
  * inner apostrophes/hyphens, single spaces, no letter three times in a row.
  * Most pack entries are; they skip the tokeniser at load. */
@@ -1161,8 +1159,8 @@ append_root_children (TactPack *pack, guint32 sym)
   for (guint32 e = tact_automaton_root_edge (au, sym);
        e != G_MAXUINT32 && e < au->nodes[0].hi && (guint32) (au->csr_edges[e] >> 32) == sym; e++, n++)
     {
-      TactRootChild rc = { (guint32) (au->csr_edges[e] & 0xffffffffu), { 0, 0, 0, 0, 0 } };
-      rc.nd = au->nodes[rc.node];
+      guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
+      TactRootChild rc = { child, au->nodes[child] };
       g_array_append_val (pack->root_children, rc);
     }
   return n;
@@ -1176,13 +1174,16 @@ list_root_children (TactPack *pack)
   for (guint32 w = 0; w < pack->dict.n; w++)
     {
       TactWordInfo *wi = &pack->words[w];
-      pack->word_bloom[w] = tact_automaton_sym_bit (w);
-      for (guint k = 0; k < MIN (wi->n_classes, TACT_MAX_WORD_CLASSES); k++)
-        pack->word_bloom[w] |= tact_automaton_sym_bit (g_array_index (pack->class_refs, guint32, wi->classes + k));
+      /* the word's symbols in matching order: the word, then its classes */
       guint first = pack->root_children->len;
+      pack->word_bloom[w] = tact_automaton_sym_bit (w);
       guint n = append_root_children (pack, w);
       for (guint k = 0; k < MIN (wi->n_classes, TACT_MAX_WORD_CLASSES); k++)
-        n += append_root_children (pack, g_array_index (pack->class_refs, guint32, wi->classes + k));
+        {
+          guint32 sym = g_array_index (pack->class_refs, guint32, wi->classes + k);
+          pack->word_bloom[w] |= tact_automaton_sym_bit (sym);
+          n += append_root_children (pack, sym);
+        }
       wi->root_first = first;
       if (n > G_MAXUINT16)
         g_warning ("pack %s: a word starts more than %u patterns; only the first are matched",

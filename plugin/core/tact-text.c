@@ -104,8 +104,8 @@ norm_append_squashed (TactText *t, TactToken *tok, const char *s, gsize len)
   return squashed;
 }
 
-/* Sets @tok's normal form to the constant @lit (placeholders and
- * punctuation): nothing to lower-case or squash. */
+/* Sets @tok's normal form to @lit as it is (placeholders, punctuation,
+ * the first character of an emoji): nothing to lower-case or squash. */
 static void
 norm_set (TactText *t, TactToken *tok, const char *lit, gsize len)
 {
@@ -459,21 +459,20 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
                                          _mm_set1_epi8 ((char) (-128 + 10)));
       guint alnum = (guint) _mm_movemask_epi8 (_mm_or_si128 (is_letter, is_digit));
       guint n = (guint) __builtin_ctz (~alnum | 0x10000u);
+      guint mask = (1u << n) - 1;  /* the word's bytes */
+      guint m_letter = (guint) _mm_movemask_epi8 (is_letter) & mask;
       guchar stop = (guchar) s[i + (n < 16 ? n : 15)];
       /* "." "," ":" end a word unless they join digits ("5.99") */
-      gboolean digit_join = (stop == '.' || stop == ',' || stop == ':') &&
-                            !((guint) _mm_movemask_epi8 (is_letter) & ((1u << n) - 1)) &&
+      gboolean digit_join = (stop == '.' || stop == ',' || stop == ':') && !m_letter &&
                             i + n + 1 < len && g_ascii_isdigit (s[i + n + 1]);
       if (n > 0 && n < 16 && stop < 0x80 && stop != '\'' && stop != '-' && !digit_join)
         {
           __m128i lc = _mm_or_si128 (v, _mm_and_si128 (is_letter, _mm_set1_epi8 (0x20)));
-          guint mask = (1u << n) - 1;
           guint triple = (guint) _mm_movemask_epi8 (
             _mm_and_si128 (_mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 1)),
                            _mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 2))));
           if (!(triple & (mask >> 2)))
             {
-              guint m_letter = (guint) _mm_movemask_epi8 (is_letter) & mask;
               guint m_upper = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (
                                 _mm_and_si128 (v, _mm_set1_epi8 (0x20)), _mm_setzero_si128 ())) & m_letter;
               letters = popcount16 (m_letter);
@@ -810,11 +809,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
                 break;
             }
           TactToken *tok = push_token (t, TACT_TOK_EMOJI, st, i, pending);
-          norm_reserve (t, clen);
-          memcpy (t->norm + t->norm_len, s + st, clen);
-          t->norm[t->norm_len + clen] = '\0';
-          tok->norm_len = (guint16) clen;
-          t->norm_len += clen + 1;
+          norm_set (t, tok, s + st, clen);
           pending = 0;
           continue;
         }
@@ -830,7 +825,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
       else if (u == 0xFF01 || u == 0xFF1F)
         {
           TactToken *tok = push_token (t, TACT_TOK_PUNCT, i, i + clen, pending);
-          norm_append_squashed (t, tok, u == 0xFF1F ? "?" : "!", 1);
+          norm_set (t, tok, u == 0xFF1F ? "?" : "!", 1);
           tok->run = 1;
           pending = TACT_TOKF_CLAUSE;
         }
