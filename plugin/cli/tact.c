@@ -2,6 +2,7 @@
  *
  *   tact classify [--jsonl] [FILE…]     one JSON object per input line
  *   tact suggest  [--agent A --company C …] [FILE…]
+ *   tact units    [--jsonl] [FILE…]     the units the cues and the judge see
  *   tact check-data [DIR]
  *   tact bench FILE [--repeat N]
  *
@@ -116,9 +117,11 @@ json_str (GString *out, const char *s)
   json_decref (j);
 }
 
+typedef enum { MODE_CLASSIFY, MODE_SUGGEST, MODE_UNITS } Mode;
+
 typedef struct {
   TactEngine *engine;
-  gboolean    suggest;
+  Mode        mode;
   GString    *out;
   guint       errors;
   guint64     line_no;
@@ -173,10 +176,29 @@ handle_line (Run *r, const char *line, gsize len)
         alias = json_string_value (json_object_get (obj, "from"));
     }
 
+  if (r->mode == MODE_UNITS)
+    {
+      char lang[8];
+      g_auto (GStrv) units = tact_engine_units (r->engine, text, tlen, lang);
+      g_string_append (r->out, "{\"lang\":");
+      json_str (r->out, lang);
+      g_string_append (r->out, ",\"units\":[");
+      for (guint i = 0; units[i]; i++)
+        {
+          if (i)
+            g_string_append_c (r->out, ',');
+          json_str (r->out, units[i]);
+        }
+      g_string_append (r->out, "]}\n");
+      if (obj)
+        json_decref (obj);
+      flush_out (r, FALSE);
+      return;
+    }
   g_autoptr (TactAnalysis) a = tact_engine_analyze (r->engine, text, tlen);
   gsize mark = r->out->len;
   tact_analysis_to_json (a, r->out);
-  if (r->suggest)
+  if (r->mode == MODE_SUGGEST)
     {
       TactContext ctx = { opt_name ? opt_name : alias, opt_agent, opt_company, opt_product, opt_topic, opt_handles };
       g_autoptr (GPtrArray) sug = tact_engine_suggest (r->engine, a, &ctx, (guint) CLAMP (opt_max, 0, 10));
@@ -237,12 +259,12 @@ process_stream (Run *r, FILE *f)
 }
 
 static int
-cmd_classify (int argc, char **argv, gboolean suggest)
+cmd_classify (int argc, char **argv, Mode mode)
 {
   g_autoptr (TactEngine) e = open_engine ();
   if (!e)
     return EXIT_DATA;
-  Run r = { e, suggest, g_string_sized_new (1 << 17), 0, 0, "<stdin>" };
+  Run r = { e, mode, g_string_sized_new (1 << 17), 0, 0, "<stdin>" };
   int rc = EXIT_OK;
   if (argc <= 1)
     rc = process_stream (&r, stdin);
@@ -377,6 +399,7 @@ usage (void)
            "Commands:\n"
            "  classify      label each input line (JSON Lines out)\n"
            "  suggest       label and suggest personalised replies\n"
+           "  units         print the words the cues and the judge see\n"
            "  check-data    validate the data packs of a directory\n"
            "  bench FILE    measure speed, load time and memory\n\n"
            "Run 'tact COMMAND --help' for the options of a command.\n"));
@@ -402,7 +425,7 @@ main (int argc, char **argv)
   const char *cmd = argv[1];
   const GOptionEntry *extra = NULL;
   const char *param = "[FILE…]";
-  if (!strcmp (cmd, "classify"))
+  if (!strcmp (cmd, "classify") || !strcmp (cmd, "units"))
     extra = classify_entries;
   else if (!strcmp (cmd, "suggest"))
     {
@@ -440,9 +463,11 @@ main (int argc, char **argv)
       return EXIT_USAGE;
     }
   if (!strcmp (cmd, "classify"))
-    return cmd_classify (sub_argc, sub_argv, FALSE);
+    return cmd_classify (sub_argc, sub_argv, MODE_CLASSIFY);
+  if (!strcmp (cmd, "units"))
+    return cmd_classify (sub_argc, sub_argv, MODE_UNITS);
   if (!strcmp (cmd, "suggest"))
-    return cmd_classify (sub_argc, sub_argv, TRUE);
+    return cmd_classify (sub_argc, sub_argv, MODE_SUGGEST);
   if (!strcmp (cmd, "check-data"))
     return cmd_check_data (sub_argc, sub_argv);
   return cmd_bench (sub_argc, sub_argv);

@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tact-analyze.h"
+#include "tact-judge.h"
 
 #include <math.h>
 #include <string.h>
@@ -125,6 +126,30 @@ build_units (TactScratch *s, const TactPack *pack)
         }
       s->units[s->n_units++] = u;
     }
+}
+
+char **
+tact_analyze_units (TactScratch *s, const TactPack *pack)
+{
+  build_units (s, pack);
+  GPtrArray *v = g_ptr_array_new ();
+  g_ptr_array_add (v, g_strdup ("^"));
+  for (guint i = 0; i < s->n_units; i++)
+    {
+      const TactUnit *u = &s->units[i];
+      if (i > 0 && (u->flags & TACT_TOKF_CLAUSE))
+        g_ptr_array_add (v, g_strdup ("|"));
+      /* the dictionary's form when the pack knows the word (a squashed
+       * elongation, a shorthand's expansion), else the token's own */
+      if (u->word != TACT_DICT_NONE)
+        g_ptr_array_add (v, g_strdup (tact_dict_key (&pack->dict, u->word)));
+      else
+        g_ptr_array_add (v, g_strndup (tact_text_norm (&s->text, u->tok),
+                                       s->text.toks[u->tok].norm_len));
+    }
+  g_ptr_array_add (v, g_strdup ("$"));
+  g_ptr_array_add (v, NULL);
+  return (char **) g_ptr_array_free (v, FALSE);
 }
 
 /* A 64-bit filter of the (node, start) pairs in a state list: most pushes
@@ -558,6 +583,33 @@ span_text (const TactScratch *s, guint start, guint end)
   return g_strndup (s->text.text + a->start, len);
 }
 
+/* The labels the judge adds to what the cues asserted (@score): never one
+ * the cues ruled out (@denied), and a label whose cues all defer to others
+ * ("unless", "yields") defers to them here too — to the cues' labels and
+ * to the judge's own labels that defer to nobody. */
+static guint32
+judge_adds (const TactScratch *s, const TactPack *pack, const float *score, guint32 denied,
+            float *logit)
+{
+  guint32 mask = tact_judge_score (s, pack, logit);
+  if (!mask)
+    return 0;
+  guint32 have = 0;
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    if (score[l] >= ASSERT_AT)
+      have |= 1u << l;
+  mask &= ~(have | denied);
+  guint32 firm = 0;
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    if ((mask & (1u << l)) && pack->judge.unless[l] == 0)
+      firm |= 1u << l;
+  guint32 out = firm;
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    if ((mask & ~firm & (1u << l)) && !((have | firm) & pack->judge.unless[l]))
+      out |= 1u << l;
+  return out;
+}
+
 void
 tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
 {
@@ -587,7 +639,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
    * something more specific was found) are weighed after all plain cues,
    * in the order of the pack file, each seeing what was asserted before
    * it: the pack author decides who defers to whom. */
-  guint32 asserted = 0;
+  guint32 asserted = 0, denied = vetoed;
   guint n = s->matches->len;
   if (n + 1 > s->cap_order)
     {
@@ -631,11 +683,14 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
             asserted |= 1u << l;
       if (c->unless & asserted)
         continue;
-      if (c->negatable && negated_before (pack, units, m[k].start))
-        continue;
-      if (out->polarity > c->max_pol || out->polarity < c->min_pol)
-        continue;
       guint32 labels = (1u << c->label) | c->also;
+      /* what the cues saw and ruled out, the judge may not put back */
+      if ((c->negatable && negated_before (pack, units, m[k].start)) ||
+          out->polarity > c->max_pol || out->polarity < c->min_pol)
+        {
+          denied |= labels;
+          continue;
+        }
       for (guint l = 0; l < TACT_LABEL_COUNT; l++)
         {
           if (!(labels & (1u << l)) || (vetoed & (1u << l)))
@@ -654,18 +709,31 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
         }
     }
 
+  float logit[TACT_LABEL_COUNT];
+  guint32 judged = judge_adds (s, pack, score, denied, logit);
+
   out->n_labels = 0;
   out->primary = TACT_LABEL_NEUTRAL;
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     {
-      if (score[l] < ASSERT_AT)
+      guint ev_start, ev_end;
+      if (score[l] >= ASSERT_AT)
+        {
+          ev_start = m[best_m[l]].start;
+          ev_end = m[best_m[l]].end;
+        }
+      else if (!(judged & (1u << l)) ||
+               !tact_judge_evidence (s, pack, (TactLabel) l, &ev_start, &ev_end) ||
+               /* "I'm not a bot": a negated word is no evidence, for the
+                * judge as for a negatable cue */
+               negated_before (pack, units, ev_start))
         continue;
       TactLabelHit *h = &out->labels[out->n_labels++];
       h->label = (TactLabel) l;
-      h->score = score[l];
-      const TactMatch *bm = &m[best_m[l]];
-      h->evidence = span_text (s, bm->start, bm->end);
+      h->score = score[l] >= ASSERT_AT ? score[l] : 1.0 / (1.0 + exp (-(double) logit[l]));
+      h->evidence = span_text (s, ev_start, ev_end);
       h->facet = NULL;
+      h->judged = score[l] < ASSERT_AT;
       if (l == TACT_LABEL_NEEDS_EXPERT)
         {
           /* the facet of the strongest cue that names one */

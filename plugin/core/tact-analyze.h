@@ -54,5 +54,9 @@ void tact_scratch_clear (TactScratch *s);
 /* Picks the pack whose language fits the scanned text best (index into @packs). */
 guint tact_analyze_detect (TactScratch *s, TactPack *const *packs, guint n_packs);
 
+/* The units of s->text as the cues and the judge see them: "^", then each
+ * unit's word ("|" between clauses), then "$".  New; g_strfreev(). */
+char **tact_analyze_units (TactScratch *s, const TactPack *pack);
+
 /* Fills @out (whose ref_count/lang are set by the caller) from s->text. */
 void  tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out);

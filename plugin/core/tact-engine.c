@@ -167,6 +167,8 @@ tact_analysis_to_json (const TactAnalysis *a, GString *out)
           APPEND_LIT (out, ",\"facet\":");
           json_escape (out, h->facet);
         }
+      if (h->judged)
+        APPEND_LIT (out, ",\"judged\":true");
       put_c (out, '}');
     }
   put_c (out, ']');
@@ -227,12 +229,34 @@ add_langs_of_dir (GPtrArray *langs, const char *dir)
 static void
 docs_clear (TactPackDocs *docs)
 {
-  for (guint k = 0; k < 4; k++)
+  for (guint k = 0; k < TACT_PACK_KINDS; k++)
     {
       tact_json_doc_free (docs->base[k]);
       tact_json_doc_free (docs->user[k]);
     }
   memset (docs, 0, sizeof *docs);
+}
+
+/* Lexicon and judge files are long flat lists of numbers: the flat reader
+ * takes them without a jansson object per entry. */
+static TactJsonDoc *
+parse_doc (guint kind, const char *name, const char *buf, gsize len, GError **error)
+{
+  if (kind == 1)
+    return tact_json_doc_parse_lexicon (name, buf, len, error);
+  if (kind == 4)
+    return tact_json_doc_parse_flat (name, buf, len, 50.0, error);
+  return tact_json_doc_parse (name, buf, len, error);
+}
+
+static TactJsonDoc *
+load_doc (guint kind, const char *path, GError **error)
+{
+  if (kind == 1)
+    return tact_json_doc_load_lexicon (path, error);
+  if (kind == 4)
+    return tact_json_doc_load_flat (path, 50.0, error);
+  return tact_json_doc_load (path, error);
 }
 
 /* Reads the documents of @lang.  @use_disk FALSE = built-in only. */
@@ -241,27 +265,27 @@ docs_read (TactPackDocs *docs, const char *lang, const char *data_dir, const cha
            gboolean use_disk, GError **error)
 {
   memset (docs, 0, sizeof *docs);
-  for (guint k = 0; k < 4; k++)
+  for (guint k = 0; k < TACT_PACK_KINDS; k++)
     {
       const char *kind = tact_pack_kinds[k];
       g_autofree char *file = g_strdup_printf ("%s.json", kind);
       g_autofree char *bp = data_dir ? g_build_filename (data_dir, lang, file, NULL) : NULL;
       if (use_disk && bp && g_file_test (bp, G_FILE_TEST_EXISTS))
         {
-          if (!(docs->base[k] = (k == 1 ? tact_json_doc_load_lexicon : tact_json_doc_load) (bp, error)))
+          if (!(docs->base[k] = load_doc (k, bp, error)))
             return FALSE;
         }
       else if (builtin_find (lang, kind))
         {
           const TactBuiltinFile *f = builtin_find (lang, kind);
           g_autofree char *nm = g_strdup_printf ("<built-in>/%s", f->name);
-          if (!(docs->base[k] = (k == 1 ? tact_json_doc_parse_lexicon : tact_json_doc_parse) (nm, f->data, f->len, error)))
+          if (!(docs->base[k] = parse_doc (k, nm, f->data, f->len, error)))
             return FALSE;
         }
       g_autofree char *up = user_dir ? g_build_filename (user_dir, lang, file, NULL) : NULL;
       if (use_disk && up && g_file_test (up, G_FILE_TEST_EXISTS))
         {
-          if (!(docs->user[k] = (k == 1 ? tact_json_doc_load_lexicon : tact_json_doc_load) (up, error)))
+          if (!(docs->user[k] = load_doc (k, up, error)))
             return FALSE;
           if (!docs->base[k])
             {
@@ -488,6 +512,17 @@ tact_engine_analyze (TactEngine *e, const char *text, gssize len)
   g_strlcpy (a->lang, pack->lang, sizeof a->lang);
   tact_analyze_run (&e->scratch, pack, a);
   return a;
+}
+
+char **
+tact_engine_units (TactEngine *e, const char *text, gssize len, char lang[8])
+{
+  tact_text_scan (&e->scratch.text, text, len, &e->emo);
+  guint idx = tact_analyze_detect (&e->scratch, (TactPack *const *) e->packs->pdata, e->packs->len);
+  const TactPack *pack = g_ptr_array_index (e->packs, idx);
+  if (lang)
+    g_strlcpy (lang, pack->lang, 8);
+  return tact_analyze_units (&e->scratch, pack);
 }
 
 static const TactPack *

@@ -60,6 +60,8 @@ typedef struct {
   double    score;     /* (0, 1] */
   char     *evidence;  /* the span of the message that triggered it; owned by the analysis */
   char     *facet;     /* needs-expert: "technical" | "legal" | "billing" | NULL; owned */
+  gboolean  judged;    /* asserted by the judge (a trained model), not by a cue:
+                        * less certain, so a UI should not act on it alone */
 } TactLabelHit;
 
 /* The result of analysing one message.  Reference counted so a UI can
@@ -136,6 +138,11 @@ double      tact_engine_load_ms (const TactEngine *engine);
  * caller).  @text may be any bytes: invalid UTF-8 is repaired, a huge
  * message is windowed.  @len -1 = NUL-terminated.  Never NULL.  New. */
 TactAnalysis *tact_engine_analyze (TactEngine *engine, const char *text, gssize len);
+
+/* The units the cues and the judge see in @text (for pack authors and for
+ * training the judge): "^", the words with "|" between clauses, "$".
+ * @lang (may be NULL) receives the pack's language.  New; g_strfreev(). */
+char      **tact_engine_units (TactEngine *engine, const char *text, gssize len, char lang[8]);
 
 /* Up to @max suggestions for @analysis (primary label first, then other
  * labels' first templates), each rendered for @ctx.  When opt-out is

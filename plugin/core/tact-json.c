@@ -2,6 +2,7 @@
 #include "tact-json.h"
 #include "tact-engine.h"
 
+#include <math.h>
 #include <string.h>
 
 void
@@ -144,8 +145,11 @@ flat_number (char *p, const char *end, char **num_end)
   return neg ? -v : v;
 }
 
+/* Reads the flat shape: header keys with string, boolean or number values,
+ * and "entries" of key → number within ±@max_abs.  FALSE (jansson then
+ * parses the file and the validator reports the problem) for anything else. */
 static gboolean
-flat_read (TactJsonDoc *doc)
+flat_read (TactJsonDoc *doc, double max_abs)
 {
   Flat f = { doc->flat_buf, doc->flat_buf + doc->len };
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -180,7 +184,7 @@ flat_read (TactJsonDoc *doc)
               flat_ws (&f);
               char *num_end = NULL;
               double v = flat_number (f.p, f.end, &num_end);
-              if (num_end == f.p || num_end > f.end || !(v >= -4 && v <= 4) ||
+              if (num_end == f.p || num_end > f.end || !(v >= -max_abs && v <= max_abs) ||
                   !g_hash_table_add (seen, word))
                 return FALSE;
               f.p = num_end;
@@ -209,7 +213,14 @@ flat_read (TactJsonDoc *doc)
           f.p += 5;
         }
       else
-        return FALSE;
+        {
+          char *num_end = NULL;
+          double v = flat_number (f.p, f.end, &num_end);
+          if (num_end == f.p || num_end > f.end || !isfinite (v))
+            return FALSE;
+          json_object_set_new (doc->root, key, json_real (v));
+          f.p = num_end;
+        }
     }
   flat_ws (&f);
   if (f.p != f.end || !have_entries)
@@ -221,6 +232,13 @@ flat_read (TactJsonDoc *doc)
 TactJsonDoc *
 tact_json_doc_parse_lexicon (const char *name, const char *buf, gsize len, GError **error)
 {
+  return tact_json_doc_parse_flat (name, buf, len, 4.0, error);
+}
+
+TactJsonDoc *
+tact_json_doc_parse_flat (const char *name, const char *buf, gsize len, double max_abs,
+                          GError **error)
+{
   TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
   doc->name = g_strdup (name);
   doc->buf = g_memdup2 (buf, len + 1);
@@ -229,7 +247,7 @@ tact_json_doc_parse_lexicon (const char *name, const char *buf, gsize len, GErro
   doc->root = json_object ();
   doc->flat = g_array_sized_new (FALSE, FALSE, sizeof (TactFlatEntry), 8192);
   doc->flat_buf = g_memdup2 (buf, len + 1);
-  if (memchr (buf, '\0', len) == NULL && flat_read (doc))
+  if (memchr (buf, '\0', len) == NULL && flat_read (doc, max_abs))
     return doc;
   tact_json_doc_free (doc);
   return tact_json_doc_parse (name, buf, len, error);
@@ -264,11 +282,17 @@ read_checked (const char *path, gsize *len, GError **error)
 }
 
 TactJsonDoc *
-tact_json_doc_load_lexicon (const char *path, GError **error)
+tact_json_doc_load_flat (const char *path, double max_abs, GError **error)
 {
   gsize len = 0;
   g_autofree char *buf = read_checked (path, &len, error);
-  return buf ? tact_json_doc_parse_lexicon (path, buf, len, error) : NULL;
+  return buf ? tact_json_doc_parse_flat (path, buf, len, max_abs, error) : NULL;
+}
+
+TactJsonDoc *
+tact_json_doc_load_lexicon (const char *path, GError **error)
+{
+  return tact_json_doc_load_flat (path, 4.0, error);
 }
 
 TactJsonDoc *

@@ -41,6 +41,11 @@ TactJsonDoc *tact_json_doc_load (const char *path, GError **error);
  * through jansson, whose messages name line and column.  New. */
 TactJsonDoc *tact_json_doc_parse_lexicon (const char *name, const char *buf, gsize len, GError **error);
 TactJsonDoc *tact_json_doc_load_lexicon (const char *path, GError **error);
+/* The same shape with entries within ±@max_abs and numbers allowed in the
+ * header (judge files: "threshold").  New. */
+TactJsonDoc *tact_json_doc_parse_flat (const char *name, const char *buf, gsize len,
+                                       double max_abs, GError **error);
+TactJsonDoc *tact_json_doc_load_flat (const char *path, double max_abs, GError **error);
 void         tact_json_doc_free (TactJsonDoc *doc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactJsonDoc, tact_json_doc_free)
 

@@ -6,13 +6,14 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tact-pack.h"
+#include "tact-judge.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *const tact_pack_kinds[4] = { "language", "lexicon", "cues", "replies" };
-enum { K_LANGUAGE, K_LEXICON, K_CUES, K_REPLIES };
+const char *const tact_pack_kinds[TACT_PACK_KINDS] = { "language", "lexicon", "cues", "replies", "judge" };
+enum { K_LANGUAGE, K_LEXICON, K_CUES, K_REPLIES, K_JUDGE };
 
 static const char *const var_names[TACT_VAR_COUNT] = {
   "greeting", "name", "first_name", "agent", "company", "product", "topic",
@@ -67,6 +68,7 @@ tact_pack_free (TactPack *pack)
   if (r->followups)
     g_ptr_array_unref (r->followups);
   g_free (pack->detect_chars);
+  tact_judge_clear (&pack->judge);
   g_free (pack);
 }
 
@@ -615,7 +617,8 @@ validate_replies_complete (const TactJsonDoc *doc, json_t *r, GError **error)
 }
 
 typedef gboolean (*Validator) (const TactJsonDoc *, GError **);
-static const Validator validators[4] = { validate_language, validate_lexicon, validate_cues, validate_replies };
+static const Validator validators[TACT_PACK_KINDS] = { validate_language, validate_lexicon, validate_cues,
+                                                      validate_replies, tact_judge_validate };
 
 /* Merges @user into @base (both objects, base is modified). */
 static void
@@ -1201,8 +1204,10 @@ TactPack *
 tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GError **error)
 {
   /* 1. validate every file where it stands, so positions are the user's */
-  for (guint k = 0; k < 4; k++)
+  for (guint k = 0; k < TACT_PACK_KINDS; k++)
     {
+      if (!docs->base[k] && k == K_JUDGE)
+        continue;
       if (!docs->base[k])
         {
           g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s: missing %s.json", lang, tact_pack_kinds[k]);
@@ -1474,6 +1479,14 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
     json_decref (merged[k]);
   if (!ok)
     return NULL;
+  /* 7. the judge: a model is trained as a whole, so a user's file
+   * replaces the shipped one instead of merging into it; and the shipped
+   * judge backs up the shipped cues, so cues replaced by the user's own
+   * leave it out too */
+  TactJsonDoc *jd = docs->user[K_JUDGE] ? docs->user[K_JUDGE]
+                    : cue_base == docs->user[K_CUES] ? NULL : docs->base[K_JUDGE];
+  if (jd)
+    tact_judge_compile (pack, jd);
   /* words interned after the last word_info() call still need a row */
   word_info (pack, pack->dict.n ? pack->dict.n - 1 : 0);
   tact_automaton_freeze (&pack->au, pack->dict.n, pack->class_names->len);

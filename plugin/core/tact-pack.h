@@ -20,6 +20,8 @@ enum {
   TACT_WORDF_DETECT   = 1 << 2,
   TACT_WORDF_NAMESTOP = 1 << 3,
   TACT_WORDF_NEGATOR_NEXT = 1 << 4,  /* negates only the word right after it */
+  TACT_WORDF_JUDGE_FIRST  = 1 << 5,  /* starts a word pair the judge weighs */
+  TACT_WORDF_JUDGE_SECOND = 1 << 6,  /* ends one */
 };
 
 /* A word's symbols while matching: the word and at most this many of its
@@ -34,6 +36,8 @@ typedef struct {
   guint16 n_expand;    /* shorthand: word ids at pack->expand_ids[expand] */
   guint32 expand;
   guint8  flags;
+  guint8  judge_n;     /* the judge's weights of this word alone: */
+  guint32 judge_first; /*   pack->judge.weights[judge_first, +judge_n) */
   /* the root's children on this word and its classes, in symbol order:
    * pack->root_children[root_first, root_first + root_n) */
   guint16 root_n;
@@ -149,6 +153,27 @@ typedef enum {
   TACT_VAR_COUNT
 } TactVar;
 
+/* The judge (tact-judge.h): one weight of a word or word pair. */
+typedef struct {
+  guint32 label;
+  float   w;
+} TactJudgeWeight;
+
+typedef struct {
+  gboolean on;
+  float    min_logit;                  /* the threshold as a logit */
+  float    bias[TACT_LABEL_COUNT];
+  guint32  may;                        /* labels it may assert */
+  guint32  unless[TACT_LABEL_COUNT];   /* per label: what it defers to (see judge_adds) */
+  GArray  *weights;                    /* TactJudgeWeight */
+  /* word pairs, open addressing: key (first + 1) << 32 | (second + 1), 0 = empty */
+  guint64 *pkeys;
+  guint32 *pfirst;
+  guint8  *pn;
+  guint32  pmask;
+  guint32  bos, eos, bar;              /* word ids of "^", "$" and "|" */
+} TactJudge;
+
 typedef struct {
   char          lang[8];
   char         *name;
@@ -170,18 +195,22 @@ typedef struct {
   TactReplies   replies;
   char         *detect_chars; /* UTF-8 characters typical of the language */
   guint         negation_window;
+  TactJudge     judge;
 } TactPack;
 
 void      tact_pack_free (TactPack *pack);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactPack, tact_pack_free)
 
-/* The four documents of one language, base first then user overrides. */
+/* The documents of one language, base first then user overrides:
+ * language, lexicon, cues, replies (required; the built-in copy fills a
+ * gap) and judge (optional). */
+#define TACT_PACK_KINDS 5
 typedef struct {
-  TactJsonDoc *base[4];   /* language, lexicon, cues, replies */
-  TactJsonDoc *user[4];   /* may be NULL */
+  TactJsonDoc *base[TACT_PACK_KINDS];
+  TactJsonDoc *user[TACT_PACK_KINDS];   /* may be NULL */
 } TactPackDocs;
 
-extern const char *const tact_pack_kinds[4];
+extern const char *const tact_pack_kinds[TACT_PACK_KINDS];
 
 /* Validates and compiles.  @emo collects emoticons (shared by all packs).
  * New, or NULL with @error naming file:line:col. */

@@ -416,11 +416,13 @@ make_chip (const TactViewLabel *label, gboolean primary)
   GdkColor bg;
   char *markup;
   GString *tip = g_string_new (NULL);
+  /* a label the judge guessed is marked as a guess */
+  g_autofree char *shown = g_strconcat (title != NULL ? title : "", label->judged ? "?" : "", NULL);
 
   markup = g_markup_printf_escaped (primary
                                     ? "<span foreground=\"%s\" size=\"small\" weight=\"bold\">%s</span>"
                                     : "<span foreground=\"%s\" size=\"small\">%s</span>",
-                                    colour->fg, title != NULL ? title : "");
+                                    colour->fg, shown);
   gtk_label_set_markup (GTK_LABEL (text), markup);
   g_free (markup);
   gtk_misc_set_padding (GTK_MISC (text), 6, 1);
@@ -430,7 +432,8 @@ make_chip (const TactViewLabel *label, gboolean primary)
 
   /* Tooltips are set as plain text: evidence is attacker-controlled. */
   if (label->evidence != NULL && *label->evidence != '\0')
-    g_string_append_printf (tip, _("matched: %s"), label->evidence);
+    g_string_append_printf (tip, label->judged ? _("guessed from the wording: %s") : _("matched: %s"),
+                            label->evidence);
   if (label->handling != NULL && *label->handling != '\0')
     {
       if (tip->len > 0)

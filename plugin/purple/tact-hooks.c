@@ -61,7 +61,11 @@ tact_hooks_publish (PurpleConversation *conv, PurpleAccount *account, const char
 
   if (!is_chat)
     {
-      if (tact_analysis_has (analysis, TACT_LABEL_OPT_OUT))
+      const TactLabelHit *opt_out = tact_analysis_find (analysis, TACT_LABEL_OPT_OUT);
+      /* An opt-out silences the contact for good, so only a cue's opt-out
+       * does that on its own; one only the judge saw is shown with its
+       * confirmation, and confirming it lists the contact. */
+      if (opt_out != NULL && !opt_out->judged)
         tact_optout_add (account, who, "label");
       opted_out = tact_optout_has (account, who);
     }

@@ -80,6 +80,7 @@ tact_view_build (TactEngine *engine, const TactAnalysis *analysis, const TactCon
       vl->score = hit->score;
       vl->evidence = keep (data, hit->evidence != NULL ? hit->evidence : "");
       vl->handling = keep (data, tact_engine_handling (engine, analysis->lang, hit->label));
+      vl->judged = hit->judged;
     }
 
   suggestions = tact_engine_suggest (engine, analysis, ctx, TACT_VIEW_MAX_SUGGESTIONS);
@@ -168,6 +169,9 @@ tact_view_format_line (const TactView *view, const char *mention_by, gboolean fu
       if (i > 0)
         g_string_append (line, ", ");
       g_string_append (line, l->id);
+      /* the judge's labels are guesses: say so */
+      if (l->judged)
+        g_string_append_c (line, '?');
       if (i == 0 && l->evidence != NULL && *l->evidence != '\0')
         {
           g_string_append (line, " (");

@@ -49,6 +49,7 @@ typedef struct {
   double      score;     /* (0, 1] */
   const char *evidence;  /* plain text span that triggered it, may be "" */
   const char *handling;  /* one translated line of recommended handling */
+  gboolean    judged;    /* guessed by the judge, not matched by a cue */
 } TactViewLabel;
 
 typedef struct {

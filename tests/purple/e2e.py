@@ -360,7 +360,32 @@ def prepare_corrupt_state(user_dir, lead_jid):
              "reason": "label", "added": 1700000000}]}, f)
 
 
+async def scenario_judged_optout(server, peer, client, rep):
+    # A user judge that knows one made-up word: an opt-out only the judge
+    # sees is shown as a guess and does NOT list the contact for good.
+    packs = os.path.join(client.user_dir, "packs", "en")
+    os.makedirs(packs)
+    with open(os.path.join(packs, "judge.json"), "w") as f:
+        json.dump({"schema": "purple-tact-pack/1", "kind": "judge", "lang": "en",
+                   "threshold": 0.5, "entries": {"opt-out": -2, "opt-out zorp": 4}}, f)
+    await client.cmd(cmd="pref", path="/plugins/core/purple-tact/user_pack_dir",
+                     path_value=os.path.dirname(packs))
+    view, line = await lead_says(peer, client, rep, "zorp zorp", "opt-out")
+    hit = [label for label in view["labels"] if label["id"] == "opt-out"][0]
+    check(hit["judged"], "the opt-out is the judge's")
+    check("opt-out?" in line, f"shown as a guess: {line[:60]!r}")
+    check(not view["opted_out"], "a judged opt-out does not list the contact")
+    check(view["suggestions"] and view["suggestions"][0]["id"].startswith("opt-out."),
+          "the opt-out confirmation is offered")
+    # a cue's opt-out still does
+    view, _ = await lead_says(peer, client, rep, "stop messaging me", "opt-out")
+    hit = [label for label in view["labels"] if label["id"] == "opt-out"][0]
+    check(not hit["judged"], "this opt-out is a cue's")
+    check(view["opted_out"], "a cue's opt-out lists the contact")
+
+
 SCENARIOS = {
+    "judged-optout": scenario_judged_optout,
     "labels": scenario_labels,
     "followup": scenario_followup,
     "use-suggestion": scenario_use_suggestion,

@@ -8,6 +8,7 @@
  *   commands: {"cmd":"login","jid":…,"password":…,"port":N}
  *             {"cmd":"load"} {"cmd":"unload"}
  *             {"cmd":"pref","path":…,"string":…} / {"cmd":"pref","path":…,"bool":true}
+ *             / {"cmd":"pref","path":…,"path_value":…}
  *             {"cmd":"alias","who":…,"alias":…}   local roster alias
  *             {"cmd":"command","who":…,"line":"tact use 2"}
  *             {"cmd":"send","who":…,"html":…}     like typing into the conversation
@@ -68,11 +69,12 @@ view_to_json (const TactView *view)
   if (view == NULL)
     return json_null ();
   for (guint i = 0; i < view->n_labels; i++)
-    json_array_append_new (labels, json_pack ("{s:s, s:s, s:f, s:s, s:s?}", "id", view->labels[i].id,
+    json_array_append_new (labels, json_pack ("{s:s, s:s, s:f, s:s, s:s?, s:b}", "id", view->labels[i].id,
                                               "title", view->labels[i].title, "score",
                                               view->labels[i].score, "evidence",
                                               view->labels[i].evidence, "handling",
-                                              view->labels[i].handling));
+                                              view->labels[i].handling, "judged",
+                                              view->labels[i].judged));
   for (guint i = 0; i < view->n_suggestions; i++)
     json_array_append_new (suggestions,
                            json_pack ("{s:s, s:s, s:b}", "id", view->suggestions[i].id, "text",
@@ -371,8 +373,11 @@ handle_command (json_t *cmd)
       const char *path = json_string_value (json_object_get (cmd, "path"));
       json_t *s = json_object_get (cmd, "string");
       json_t *b = json_object_get (cmd, "bool");
+      json_t *p = json_object_get (cmd, "path_value");
 
-      if (json_is_string (s))
+      if (json_is_string (p))
+        purple_prefs_set_path (path, json_string_value (p));
+      else if (json_is_string (s))
         purple_prefs_set_string (path, json_string_value (s));
       else if (json_is_boolean (b))
         purple_prefs_set_bool (path, json_is_true (b));

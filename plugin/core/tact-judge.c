@@ -1,0 +1,469 @@
+/* The judge: validation, compilation and scoring (see tact-judge.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tact-judge.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Weights are sums of a few dozen terms; anything larger is a broken file,
+ * not a model. */
+#define MAX_WEIGHT 50.0
+
+/* ------------------------------------------------------- entries of a file */
+
+/* The file's entries: read flat (no jansson object per weight) or, when the
+ * flat reader declined the file, from the jansson document. */
+typedef gboolean (*EntryFn) (const char *key, double value, gpointer data);
+
+static gboolean
+foreach_entry (const TactJsonDoc *doc, EntryFn fn, gpointer data)
+{
+  if (doc->flat)
+    for (guint i = 0; i < doc->flat->len; i++)
+      {
+        const TactFlatEntry *e = &g_array_index (doc->flat, TactFlatEntry, i);
+        if (!fn (e->key, e->value, data))
+          return FALSE;
+      }
+  const char *key;
+  json_t *v;
+  json_object_foreach (json_object_get (doc->root, "entries"), key, v)
+    if (!fn (key, json_number_value (v), data))
+      return FALSE;
+  return TRUE;
+}
+
+/* Splits "label", "label word" or "label word word": the label's length
+ * and where the feature starts (NULL for a bias). */
+static gboolean
+split_entry (const char *key, TactLabel *label, const char **feature)
+{
+  const char *sp = strchr (key, ' ');
+  g_autofree char *id = sp ? g_strndup (key, (gsize) (sp - key)) : g_strdup (key);
+  if (!tact_label_from_id (id, label) || *label == TACT_LABEL_NEUTRAL || tact_label_is_stateful (*label))
+    return FALSE;
+  *feature = sp ? sp + 1 : NULL;
+  return TRUE;
+}
+
+/* --------------------------------------------------------------- validate */
+
+typedef struct {
+  const TactJsonDoc *doc;
+  GError **error;
+  guint32 biased;
+  gboolean second_pass;
+} Check;
+
+static gboolean
+check_entry (const char *key, double value, gpointer data)
+{
+  Check *c = data;
+  g_autofree char *p = g_strdup_printf ("entries.%s", key);
+  TactLabel l;
+  const char *feature;
+  if (!split_entry (key, &l, &feature))
+    {
+      tact_json_error (c->error, c->doc, p, "must start with a message label of the playbook "
+                       "(\"opt-out\", \"opt-out word\", \"opt-out word word\")");
+      return FALSE;
+    }
+  if (!(value >= -MAX_WEIGHT && value <= MAX_WEIGHT))
+    {
+      tact_json_error (c->error, c->doc, p, "%g is out of range [%g, %g]", value, -MAX_WEIGHT, MAX_WEIGHT);
+      return FALSE;
+    }
+  if (!feature)
+    {
+      c->biased |= 1u << l;
+      return TRUE;
+    }
+  const char *sp = strchr (feature, ' ');
+  if (!*feature || *feature == ' ' || (sp && (sp[1] == '\0' || sp[1] == ' ' || strchr (sp + 1, ' '))))
+    {
+      tact_json_error (c->error, c->doc, p, "a feature is one word or two words separated by one space");
+      return FALSE;
+    }
+  if (c->second_pass && !(c->biased & (1u << l)))
+    {
+      tact_json_error (c->error, c->doc, p, "label \"%s\" has no bias entry (\"%s\": number)",
+                       tact_label_id (l), tact_label_id (l));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+tact_judge_validate (const TactJsonDoc *doc, GError **error)
+{
+  json_t *r = doc->root;
+  const char *key;
+  json_t *v;
+  json_object_foreach (r, key, v)
+    {
+      static const char *const keys[] = { "schema", "kind", "lang", "replace", "threshold", "entries", NULL };
+      gboolean ok = key[0] == '_' || strcmp (key, "comment") == 0;
+      for (guint i = 0; keys[i]; i++)
+        ok |= strcmp (key, keys[i]) == 0;
+      if (!ok)
+        {
+          tact_json_error (error, doc, key, "unknown key \"%s\" (expected one of: threshold, entries)", key);
+          return FALSE;
+        }
+    }
+  json_t *th = json_object_get (r, "threshold");
+  if (!th || !json_is_number (th) || !(json_number_value (th) > 0.0 && json_number_value (th) <= 1.0))
+    {
+      tact_json_error (error, doc, "threshold", "must be a number in (0, 1] (1 = never assert)");
+      return FALSE;
+    }
+  json_t *e = json_object_get (r, "entries");
+  if (!e || !json_is_object (e))
+    {
+      tact_json_error (error, doc, "entries", "missing (an object of \"label [word [word]]\" → weight)");
+      return FALSE;
+    }
+  json_object_foreach (e, key, v)
+    if (!json_is_number (v))
+      {
+        g_autofree char *p = g_strdup_printf ("entries.%s", key);
+        tact_json_error (error, doc, p, "must be a number");
+        return FALSE;
+      }
+  /* two passes: a bias may come after the label's weights */
+  Check c = { doc, error, 0, FALSE };
+  if (!foreach_entry (doc, check_entry, &c))
+    return FALSE;
+  c.second_pass = TRUE;
+  return foreach_entry (doc, check_entry, &c);
+}
+
+/* ---------------------------------------------------------------- compile */
+
+static guint32
+intern_word (TactPack *pack, const char *w, gsize len)
+{
+  guint32 id = tact_dict_intern (&pack->dict, w, len);
+  if (id >= pack->n_words_cap)
+    {
+      guint32 ncap = MAX (MAX (id + 1, pack->n_words_cap * 2), 1024u);
+      pack->words = g_renew (TactWordInfo, pack->words, ncap);
+      memset (pack->words + pack->n_words_cap, 0, (ncap - pack->n_words_cap) * sizeof (TactWordInfo));
+      pack->n_words_cap = ncap;
+    }
+  return id;
+}
+
+static guint64
+pair_key (guint32 a, guint32 b)
+{
+  return ((guint64) a + 1) << 32 | ((guint64) b + 1);
+}
+
+static guint32
+pair_slot (const TactJudge *j, guint64 key)
+{
+  return (guint32) ((key * 0x9E3779B97F4A7C15ull) >> 32) & j->pmask;
+}
+
+/* One weight while compiling: features are gathered from a file sorted by
+ * label, then sorted by feature so each feature's weights are contiguous. */
+typedef struct {
+  guint32 a, b;      /* word ids; b = G_MAXUINT32 for a single word */
+  guint32 label;
+  float   w;
+} Raw;
+
+typedef struct {
+  TactPack *pack;
+  GArray   *raw;
+} Gather;
+
+static gboolean
+gather_entry (const char *key, double value, gpointer data)
+{
+  Gather *g = data;
+  TactJudge *j = &g->pack->judge;
+  TactLabel l;
+  const char *feature;
+  if (!split_entry (key, &l, &feature))
+    return TRUE;
+  if (!feature)
+    {
+      j->bias[l] = (float) value;
+      j->may |= 1u << l;
+      return TRUE;
+    }
+  const char *sp = strchr (feature, ' ');
+  Raw r = { 0, G_MAXUINT32, l, (float) value };
+  if (sp)
+    {
+      r.a = intern_word (g->pack, feature, (gsize) (sp - feature));
+      r.b = intern_word (g->pack, sp + 1, strlen (sp + 1));
+    }
+  else
+    r.a = intern_word (g->pack, feature, strlen (feature));
+  g_array_append_val (g->raw, r);
+  return TRUE;
+}
+
+static int
+raw_cmp (gconstpointer x, gconstpointer y)
+{
+  const Raw *a = x, *b = y;
+  if (a->a != b->a)
+    return a->a < b->a ? -1 : 1;
+  if (a->b != b->b)
+    return a->b < b->b ? -1 : 1;
+  return a->label < b->label ? -1 : a->label > b->label;
+}
+
+void
+tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
+{
+  TactJudge *j = &pack->judge;
+  double th = json_number_value (json_object_get (doc->root, "threshold"));
+  /* a threshold of 1 can never be reached: the judge is switched off */
+  if (th >= 1.0)
+    return;
+  j->min_logit = (float) log (th / (1.0 - th));
+  j->bos = intern_word (pack, "^", 1);
+  j->eos = intern_word (pack, "$", 1);
+  j->bar = intern_word (pack, "|", 1);
+  Gather g = { pack, g_array_new (FALSE, FALSE, sizeof (Raw)) };
+  foreach_entry (doc, gather_entry, &g);
+  g_array_sort (g.raw, raw_cmp);
+
+  guint n_pairs = 0;
+  for (guint i = 0; i < g.raw->len; i++)
+    {
+      const Raw *r = &g_array_index (g.raw, Raw, i);
+      n_pairs += r->b != G_MAXUINT32 && (i == 0 || r[-1].a != r->a || r[-1].b != r->b);
+    }
+  guint32 cap = 16;
+  while (cap < n_pairs * 2)
+    cap *= 2;
+  j->pmask = cap - 1;
+  j->pkeys = g_new0 (guint64, cap);
+  j->pfirst = g_new0 (guint32, cap);
+  j->pn = g_new0 (guint8, cap);
+  j->weights = g_array_sized_new (FALSE, FALSE, sizeof (TactJudgeWeight), g.raw->len);
+  for (guint i = 0; i < g.raw->len;)
+    {
+      const Raw *r = &g_array_index (g.raw, Raw, i);
+      guint32 first = j->weights->len;
+      guint n = 0;
+      /* keys are unique, so a feature has at most one weight per label */
+      for (; i < g.raw->len && n < TACT_LABEL_COUNT; i++)
+        {
+          const Raw *q = &g_array_index (g.raw, Raw, i);
+          if (q->a != r->a || q->b != r->b)
+            break;
+          TactJudgeWeight w = { q->label, q->w };
+          g_array_append_val (j->weights, w);
+          n++;
+        }
+      while (i < g.raw->len && g_array_index (g.raw, Raw, i).a == r->a && g_array_index (g.raw, Raw, i).b == r->b)
+        i++;
+      if (r->b == G_MAXUINT32)
+        {
+          pack->words[r->a].judge_first = first;
+          pack->words[r->a].judge_n = (guint8) n;
+          continue;
+        }
+      pack->words[r->a].flags |= TACT_WORDF_JUDGE_FIRST;
+      pack->words[r->b].flags |= TACT_WORDF_JUDGE_SECOND;
+      guint64 k = pair_key (r->a, r->b);
+      guint32 s = pair_slot (j, k);
+      while (j->pkeys[s] && j->pkeys[s] != k)
+        s = (s + 1) & j->pmask;
+      j->pkeys[s] = k;
+      j->pfirst[s] = first;
+      j->pn[s] = (guint8) n;
+    }
+  g_array_unref (g.raw);
+
+  /* a label whose cues all defer to others ("question" yields to every
+   * specific label) defers to the same labels when the judge asserts it */
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    {
+      guint32 u = ~0u;
+      gboolean any = FALSE;
+      for (guint c = 0; c < pack->cues->len; c++)
+        {
+          const TactCue *cue = &g_array_index (pack->cues, TactCue, c);
+          if (cue->label != l || cue->veto)
+            continue;
+          any = TRUE;
+          u &= cue->unless;
+        }
+      j->unless[l] = any ? u & ~(1u << l) : 0;
+    }
+  j->on = TRUE;
+}
+
+void
+tact_judge_clear (TactJudge *j)
+{
+  if (j->weights)
+    g_array_unref (j->weights);
+  g_free (j->pkeys);
+  g_free (j->pfirst);
+  g_free (j->pn);
+  memset (j, 0, sizeof *j);
+}
+
+/* ------------------------------------------------------------------ score */
+
+static inline const TactJudgeWeight *
+pair_weights (const TactJudge *j, guint32 a, guint32 b, guint *n)
+{
+  guint64 k = pair_key (a, b);
+  for (guint32 s = pair_slot (j, k); j->pkeys[s]; s = (s + 1) & j->pmask)
+    if (j->pkeys[s] == k)
+      {
+        *n = j->pn[s];
+        return &g_array_index (j->weights, TactJudgeWeight, j->pfirst[s]);
+      }
+  *n = 0;
+  return NULL;
+}
+
+/* The features of the sequence "^ units… $" with "|" between clauses:
+ * calls @fn for each unit and pair feature, with the units it spans.
+ * tact_judge_score() walks the same way without the calls. */
+typedef void (*FeatureFn) (const TactJudgeWeight *w, guint n, guint start, guint end, gpointer data);
+
+static void
+walk_features (const TactScratch *s, const TactPack *pack, FeatureFn fn, gpointer data)
+{
+  const TactJudge *j = &pack->judge;
+  const TactUnit *u = s->units;
+  guint32 prev = j->bos;
+  guint prev_at = 0;
+  for (guint i = 0; i <= s->n_units; i++)
+    {
+      /* at most two symbols per unit: a clause bar before it, then itself */
+      guint32 sym[2];
+      guint ns = 0;
+      if (i == s->n_units)
+        sym[ns++] = j->eos;
+      else
+        {
+          if (i > 0 && (u[i].flags & TACT_TOKF_CLAUSE))
+            sym[ns++] = j->bar;
+          sym[ns++] = u[i].word;
+        }
+      for (guint k = 0; k < ns; k++)
+        {
+          guint32 w = sym[k];
+          guint at = i < s->n_units ? i : s->n_units - (s->n_units > 0);
+          if (w != TACT_DICT_NONE)
+            {
+              const TactWordInfo *wi = &pack->words[w];
+              if (wi->judge_n)
+                fn (&g_array_index (j->weights, TactJudgeWeight, wi->judge_first), wi->judge_n, at, at, data);
+              if (prev != TACT_DICT_NONE && (pack->words[prev].flags & TACT_WORDF_JUDGE_FIRST) &&
+                  (wi->flags & TACT_WORDF_JUDGE_SECOND))
+                {
+                  guint n;
+                  const TactJudgeWeight *pw = pair_weights (j, prev, w, &n);
+                  if (n)
+                    fn (pw, n, prev_at, at, data);
+                }
+            }
+          prev = w;
+          prev_at = at;
+        }
+    }
+}
+
+guint32
+tact_judge_score (const TactScratch *s, const TactPack *pack, float *logit)
+{
+  const TactJudge *j = &pack->judge;
+  if (!j->on)
+    return 0;
+  /* the same walk as walk_features(), written out: it runs for every
+   * message, and a call per feature would cost more than the additions */
+  memcpy (logit, j->bias, sizeof j->bias);
+  const TactJudgeWeight *weights = (const TactJudgeWeight *) (void *) j->weights->data;
+  const TactWordInfo *words = pack->words;
+  const TactUnit *u = s->units;
+  guint8 prev_flags = words[j->bos].flags;
+  guint32 prev = j->bos;
+  for (guint i = 0; i <= s->n_units; i++)
+    {
+      guint32 sym[2];
+      guint ns = 0;
+      if (i == s->n_units)
+        sym[ns++] = j->eos;
+      else
+        {
+          if (i > 0 && (u[i].flags & TACT_TOKF_CLAUSE))
+            sym[ns++] = j->bar;
+          sym[ns++] = u[i].word;
+        }
+      for (guint k = 0; k < ns; k++)
+        {
+          guint32 w = sym[k];
+          if (w == TACT_DICT_NONE)
+            {
+              prev = w;
+              prev_flags = 0;
+              continue;
+            }
+          const TactWordInfo *wi = &words[w];
+          const TactJudgeWeight *jw = weights + wi->judge_first;
+          for (guint n = 0; n < wi->judge_n; n++)
+            logit[jw[n].label] += jw[n].w;
+          if ((prev_flags & TACT_WORDF_JUDGE_FIRST) && (wi->flags & TACT_WORDF_JUDGE_SECOND))
+            {
+              guint n;
+              const TactJudgeWeight *pw = pair_weights (j, prev, w, &n);
+              for (guint q = 0; q < n; q++)
+                logit[pw[q].label] += pw[q].w;
+            }
+          prev = w;
+          prev_flags = wi->flags;
+        }
+    }
+  guint32 mask = 0;
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    if ((j->may & (1u << l)) && logit[l] >= j->min_logit)
+      mask |= 1u << l;
+  return mask;
+}
+
+typedef struct {
+  guint32 label;
+  float   best;
+  guint   start, end;
+} Evidence;
+
+static void
+best_feature (const TactJudgeWeight *w, guint n, guint start, guint end, gpointer data)
+{
+  Evidence *e = data;
+  for (guint k = 0; k < n; k++)
+    if (w[k].label == e->label && w[k].w > e->best)
+      {
+        e->best = w[k].w;
+        e->start = start;
+        e->end = end;
+      }
+}
+
+gboolean
+tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label, guint *start,
+                     guint *end)
+{
+  Evidence e = { label, 0.0f, 0, 0 };
+  if (!pack->judge.on || s->n_units == 0)
+    return FALSE;
+  walk_features (s, pack, best_feature, &e);
+  *start = e.start;
+  *end = e.end;
+  return e.best > 0.0f;
+}

@@ -1,0 +1,37 @@
+/* The judge: a second opinion on the situation labels (internal).
+ *
+ * Cues are precise but only fire on the phrasings someone wrote down; a
+ * message that says "please take me out of the sequence" in words no
+ * pattern has stays neutral.  The judge is a linear model (one logistic
+ * unit per label) over the message's words and adjacent word pairs, trained
+ * offline on the project's own case sets (tools/train-judge.py) and shipped
+ * as data (judge.json).  It only ever ADDS a label the cues did not assert,
+ * and never one the cues ruled out (a veto, a negation, a polarity
+ * condition): the cues keep the last word on what they know.
+ *
+ * The words it sees are the analysis units in order, with "^" before the
+ * first, "$" after the last and "|" between clauses — exactly what
+ * tact_analyze_units() prints, so training and use cannot drift apart.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+#include "tact-analyze.h"
+
+/* Validates a judge.json document (kind "judge").  FALSE with @error naming
+ * file:line:col and what is wrong. */
+gboolean tact_judge_validate (const TactJsonDoc *doc, GError **error);
+
+/* Compiles a validated document into @pack->judge, interning its words in
+ * the pack's dictionary (call before the automaton is frozen). */
+void     tact_judge_compile (TactPack *pack, const TactJsonDoc *doc);
+
+void     tact_judge_clear (TactJudge *judge);
+
+/* Scores the units of @s (after build_units).  Fills @logit[label] and
+ * returns the mask of labels whose probability reaches the threshold. */
+guint32  tact_judge_score (const TactScratch *s, const TactPack *pack, float *logit);
+
+/* The feature (a unit or a pair of units) that pushed @label up the most:
+ * its first and last unit.  FALSE if no feature has a positive weight. */
+gboolean tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label,
+                              guint *start, guint *end);

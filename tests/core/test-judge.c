@@ -1,0 +1,159 @@
+/* Unit tests of the judge (tact-judge.c): how its weights become labels,
+ * what it may not add, and the units it shares with `tact units`.
+ * Every test builds its own small judge.json with made-up words, so the
+ * expected scores follow from the weights written here alone.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tact-engine.h"
+#include "test-util.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char JUDGE_FMT[] =
+  "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"judge\", \"lang\": \"en\",\n"
+  "  \"threshold\": %s,\n"
+  "  \"entries\": {\n"
+  "    \"praise\": -2,\n"
+  "    \"praise zorblax\": 3,\n"
+  "    \"feedback\": -3,\n"
+  "    \"feedback glorp fnord\": 4,\n"
+  "    \"opt-out\": -2,\n"
+  "    \"opt-out zorp\": 4,\n"
+  "    \"question\": -2,\n"
+  "    \"question blick\": 3,\n"
+  "    \"question ^ blick\": 0.5\n"
+  "  } }\n";
+
+static TactEngine *
+engine_with_judge (const char *threshold, char **dir_out)
+{
+  char *dir = test_make_dir (TRUE);
+  g_autofree char *judge = g_strdup_printf (JUDGE_FMT, threshold);
+  test_write_pack_file (dir, "en", "judge", judge);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (dir, NULL, &err);
+  g_assert_no_error (err);
+  *dir_out = dir;
+  return e;
+}
+
+static void
+drop_engine (TactEngine *e, char *dir)
+{
+  tact_engine_free (e);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
+static double
+sigmoid (double z)
+{
+  return 1.0 / (1.0 + exp (-z));
+}
+
+/* The label's score, or -1 when it is not asserted. */
+static double
+score_of (TactEngine *e, const char *text, TactLabel label, char **evidence)
+{
+  g_autoptr (TactAnalysis) a = tact_engine_analyze (e, text, -1);
+  const TactLabelHit *h = tact_analysis_find (a, label);
+  if (evidence)
+    *evidence = h ? g_strdup (h->evidence) : NULL;
+  return h ? h->score : -1.0;
+}
+
+static void
+test_weights_add_up (void)
+{
+  char *dir;
+  TactEngine *e = engine_with_judge ("0.5", &dir);
+  g_autofree char *ev = NULL;
+  /* one word: bias -2 + 3 */
+  g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax", TACT_LABEL_PRAISE, &ev), sigmoid (1.0), 1e-4);
+  g_assert_cmpstr (ev, ==, "zorblax");
+  /* a word counts each time it occurs: -2 + 3 + 3 */
+  g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax and zorblax", TACT_LABEL_PRAISE, NULL),
+                                  sigmoid (4.0), 1e-4);
+  /* a pair counts in its order only, and not across a clause */
+  g_free (ev);
+  g_assert_cmpfloat_with_epsilon (score_of (e, "well glorp fnord then", TACT_LABEL_FEEDBACK, &ev),
+                                  sigmoid (1.0), 1e-4);
+  g_assert_cmpstr (ev, ==, "glorp fnord");
+  g_assert_cmpfloat (score_of (e, "fnord glorp", TACT_LABEL_FEEDBACK, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "glorp. fnord", TACT_LABEL_FEEDBACK, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "glorp", TACT_LABEL_FEEDBACK, NULL), <, 0);
+  /* "^" marks the start: "blick" first gets the pair's 0.5 too */
+  g_assert_cmpfloat_with_epsilon (score_of (e, "blick", TACT_LABEL_QUESTION, NULL), sigmoid (1.5), 1e-4);
+  g_assert_cmpfloat_with_epsilon (score_of (e, "so blick", TACT_LABEL_QUESTION, NULL), sigmoid (1.0), 1e-4);
+  /* nothing the judge knows: neutral */
+  g_autoptr (TactAnalysis) a = tact_engine_analyze (e, "see you at noon", -1);
+  g_assert_cmpuint (a->n_labels, ==, 0);
+  drop_engine (e, dir);
+}
+
+static void
+test_threshold (void)
+{
+  char *dir;
+  TactEngine *e = engine_with_judge ("0.9", &dir);
+  /* sigmoid (1) = 0.73 < 0.9; sigmoid (4) = 0.98 */
+  g_assert_cmpfloat (score_of (e, "zorblax", TACT_LABEL_PRAISE, NULL), <, 0);
+  g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax zorblax", TACT_LABEL_PRAISE, NULL), sigmoid (4.0), 1e-4);
+  drop_engine (e, dir);
+  /* 1 switches the judge off */
+  e = engine_with_judge ("1", &dir);
+  g_assert_cmpfloat (score_of (e, "zorblax zorblax zorblax", TACT_LABEL_PRAISE, NULL), <, 0);
+  drop_engine (e, dir);
+}
+
+static void
+test_cues_keep_the_last_word (void)
+{
+  char *dir;
+  TactEngine *e = engine_with_judge ("0.5", &dir);
+  /* the judge adds an opt-out on its word… */
+  g_assert_cmpfloat_with_epsilon (score_of (e, "zorp", TACT_LABEL_OPT_OUT, NULL), sigmoid (2.0), 1e-4);
+  /* …but not where a cue found an opt-out and its negation ruled it out */
+  g_assert_cmpfloat (score_of (e, "I'm not asking you to stop messaging me zorp", TACT_LABEL_OPT_OUT, NULL), <, 0);
+  /* a label the cues asserted keeps the cues' score and evidence */
+  g_autofree char *ev = NULL;
+  double s = score_of (e, "please stop messaging me zorp", TACT_LABEL_OPT_OUT, &ev);
+  g_assert_cmpfloat (s, >, 0.9);
+  g_assert_nonnull (strstr (ev, "stop messaging me"));
+  /* a negated word is no evidence ("I'm not a bot"), as for negatable cues */
+  g_assert_cmpfloat (score_of (e, "not zorblax", TACT_LABEL_PRAISE, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "so zorblax", TACT_LABEL_PRAISE, NULL), >, 0);
+  /* "question" yields to specific labels, as its cues do */
+  g_assert_cmpfloat (score_of (e, "blick", TACT_LABEL_QUESTION, NULL), >, 0);
+  g_assert_cmpfloat (score_of (e, "blick zorblax", TACT_LABEL_QUESTION, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "blick zorblax", TACT_LABEL_PRAISE, NULL), >, 0);
+  drop_engine (e, dir);
+}
+
+static void
+test_units (void)
+{
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, NULL, &err);
+  g_assert_no_error (err);
+  char lang[8];
+  g_auto (GStrv) u = tact_engine_units (e, "Hi u. STOP!!", -1, lang);
+  g_autofree char *joined = g_strjoinv (" ", u);
+  /* shorthand expanded, case folded, a clause bar, the "!" run kept */
+  g_assert_cmpstr (joined, ==, "^ hi you | stop ! $");
+  g_assert_cmpstr (lang, ==, "en");
+  g_auto (GStrv) empty = tact_engine_units (e, "", 0, NULL);
+  g_assert_cmpuint (g_strv_length (empty), ==, 2);
+  tact_engine_free (e);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/judge/weights-add-up", test_weights_add_up);
+  g_test_add_func ("/judge/threshold", test_threshold);
+  g_test_add_func ("/judge/cues-keep-the-last-word", test_cues_keep_the_last_word);
+  g_test_add_func ("/judge/units", test_units);
+  return g_test_run ();
+}

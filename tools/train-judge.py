@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Trains the judge (data/LANG/judge.json) from labelled messages.
+
+The judge is one logistic unit per label over the units `tact units` prints
+for a message ("^", words, "|" between clauses, "$"): every unit but "^"/"$"
+and every adjacent pair is a feature, counted.  Training is plain
+one-vs-rest logistic regression (AdaGrad, L2, a fixed seed), so the same
+inputs give the same file.
+
+usage: train-judge.py TACT OUT.json FILE... [--lang en] [--threshold T]
+                      [--data-dir DIR] [--cv]
+  FILE        case files, "labels<TAB>message" (the format of tests/data)
+  --cv        do not write: print leave-one-file-out scores of the judge alone
+              (each file is scored by a model trained on the others)
+
+The units come from `tact units` run on the packs WITHOUT a judge (a judge's
+words would otherwise change how elongated words are looked up), so pass the
+shipped data directory with --data-dir; a copy without judge.json is used.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+LABELS = ["opt-out", "abusive", "our-mistake", "needs-expert", "automation-question",
+          "annoyed-by-automation", "confused", "not-a-fit", "resolved", "interested",
+          "feedback", "question", "praise"]
+
+
+def load_cases(path):
+    cases = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#") or "\t" not in line:
+                continue
+            labels, text = line.split("\t", 1)
+            want = {l for l in labels.split(",") if l and not l.startswith("!")} - {"neutral"}
+            unknown = want - set(LABELS)
+            if unknown:
+                sys.exit("%s: unknown label(s) %s" % (path, ",".join(sorted(unknown))))
+            cases.append((want, text))
+    return cases
+
+
+def units_of(tact, data_dir, texts):
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [tact, "units", "--jsonl", "-q"]
+        if data_dir:
+            d = os.path.join(tmp, "data")
+            shutil.copytree(data_dir, d, ignore=shutil.ignore_patterns("judge.json"))
+            args += ["--data-dir", d]
+        inp = "".join(json.dumps({"text": t}) + "\n" for t in texts).encode("utf-8")
+        proc = subprocess.run(args, input=inp, stdout=subprocess.PIPE, check=True)
+    return [json.loads(l)["units"] for l in proc.stdout.decode("utf-8").splitlines()]
+
+
+def features(units):
+    f = {}
+    for u in units[1:-1]:
+        f[u] = f.get(u, 0) + 1
+    for a, b in zip(units, units[1:]):
+        k = a + " " + b
+        f[k] = f.get(k, 0) + 1
+    return f
+
+
+def usable(feature):
+    # the judge file's features are one unit or two separated by one space;
+    # a unit never holds a space, and these characters would make an
+    # error path in judge.json ambiguous
+    return not any(c in feature for c in '."[]\\')
+
+
+def train(X, Y, epochs=20, l1=1.0, l2=1.0, alpha=0.5, beta=1.0, seed=1):
+    """FTRL-proximal per label: the L1 term leaves most weights exactly zero,
+    so the file stays small and a message touches few weights."""
+    Z = {l: {} for l in LABELS}
+    N = {l: {} for l in LABELS}
+    rnd = random.Random(seed)
+    idx = list(range(len(X)))
+
+    def weight(z, n):
+        if abs(z) <= l1:
+            return 0.0
+        return -(z - math.copysign(l1, z)) / ((beta + math.sqrt(n)) / alpha + l2)
+
+    for _ in range(epochs):
+        rnd.shuffle(idx)
+        for i in idx:
+            x = dict(X[i])
+            x["<bias>"] = 1
+            for l in LABELS:
+                z, n = Z[l], N[l]
+                w = {f: weight(z.get(f, 0.0), n.get(f, 0.0)) for f in x}
+                s_ = sum(w[f] * c for f, c in x.items())
+                p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s_))))
+                g = p - (1.0 if l in Y[i] else 0.0)
+                for f, c in x.items():
+                    gf = g * c
+                    nf = n.get(f, 0.0)
+                    sigma = (math.sqrt(nf + gf * gf) - math.sqrt(nf)) / alpha
+                    z[f] = z.get(f, 0.0) + gf - sigma * w[f]
+                    n[f] = nf + gf * gf
+    W = {l: {} for l in LABELS}
+    B = {}
+    for l in LABELS:
+        for f in Z[l]:
+            w = weight(Z[l][f], N[l][f])
+            if f == "<bias>":
+                B[l] = w
+            elif w != 0.0:
+                W[l][f] = w
+        B.setdefault(l, 0.0)
+    return W, B
+
+
+def prune(model, min_weight):
+    W, B = model
+    return {l: {f: w for f, w in W[l].items() if abs(w) >= min_weight} for l in W}, B
+
+
+def predict(model, x):
+    W, B = model
+    out = {}
+    for l in LABELS:
+        z = B[l] + sum(W[l].get(f, 0.0) * c for f, c in x.items())
+        out[l] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    return out
+
+
+def vocabulary(X, min_count=2):
+    seen = {}
+    for x in X:
+        for f in x:
+            seen[f] = seen.get(f, 0) + 1
+    return {f for f, n in seen.items() if n >= min_count and usable(f)}
+
+
+def restrict(X, vocab):
+    return [{f: c for f, c in x.items() if f in vocab} for x in X]
+
+
+def macro_f1(Y, P):
+    f1s = []
+    for l in LABELS + ["neutral"]:
+        tp = sum(1 for y, p in zip(Y, P) if l in (y or {"neutral"}) and l in (p or {"neutral"}))
+        fp = sum(1 for y, p in zip(Y, P) if l not in (y or {"neutral"}) and l in (p or {"neutral"}))
+        fn = sum(1 for y, p in zip(Y, P) if l in (y or {"neutral"}) and l not in (p or {"neutral"}))
+        if tp + fn == 0:
+            continue
+        pr = tp / (tp + fp) if tp + fp else 0.0
+        rc = tp / (tp + fn)
+        f1s.append(2 * pr * rc / (pr + rc) if pr + rc else 0.0)
+    return sum(f1s) / len(f1s)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tact")
+    ap.add_argument("out")
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--lang", default="en")
+    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--data-dir")
+    ap.add_argument("--l1", type=float, default=1.0, help="L1 strength (higher = sparser)")
+    ap.add_argument("--alpha", type=float, default=0.5, help="FTRL learning rate")
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--min-weight", type=float, default=0.01,
+                    help="drop weights smaller than this (a smaller, faster file)")
+    ap.add_argument("--cv", action="store_true")
+    a = ap.parse_args()
+
+    per_file = [load_cases(f) for f in a.files]
+    cases = [c for cs in per_file for c in cs]
+    units = units_of(a.tact, a.data_dir, [t for _, t in cases])
+    X = [features(u) for u in units]
+    Y = [w for w, _ in cases]
+
+    if a.cv:
+        start = 0
+        for path, cs in zip(a.files, per_file):
+            test = range(start, start + len(cs))
+            start += len(cs)
+            tr = [i for i in range(len(X)) if i not in test]
+            vocab = vocabulary([X[i] for i in tr])
+            model = prune(train(restrict([X[i] for i in tr], vocab), [Y[i] for i in tr], l1=a.l1, alpha=a.alpha, epochs=a.epochs), a.min_weight)
+            P = [{l for l, p in predict(model, X[i]).items() if p >= a.threshold} for i in test]
+            print("%s: judge alone macro-F1 %.3f (threshold %.2f)" %
+                  (path, macro_f1([Y[i] for i in test], P), a.threshold))
+        return 0
+
+    vocab = vocabulary(X)
+    W, B = prune(train(restrict(X, vocab), Y, l1=a.l1, alpha=a.alpha, epochs=a.epochs), a.min_weight)
+    entries = []
+    for l in LABELS:
+        entries.append((l, round(B[l], 3)))
+        for f in sorted(W[l]):
+            entries.append((l + " " + f, round(W[l][f], 3)))
+    note = ("Generated by tools/train-judge.py from %d labelled messages (%s) with "
+            "--l1 %g --alpha %g --epochs %d; retrain rather than edit.  See data/README.md." %
+            (len(cases), ", ".join(os.path.basename(f) for f in a.files), a.l1, a.alpha, a.epochs))
+    with open(a.out, "w", encoding="utf-8") as f:
+        f.write('{\n  "schema": "purple-tact-pack/1",\n  "kind": "judge",\n  "lang": %s,\n'
+                '  "_note": %s,\n  "threshold": %s,\n  "entries": {\n' %
+                (json.dumps(a.lang), json.dumps(note), json.dumps(a.threshold)))
+        for i, (k, w) in enumerate(entries):
+            f.write("    %s: %s%s\n" % (json.dumps(k, ensure_ascii=False), json.dumps(w),
+                                        "," if i + 1 < len(entries) else ""))
+        f.write("  }\n}\n")
+    print("%s: %d weights (%d features), from %d messages" %
+          (a.out, len(entries) - len(LABELS), len({k.split(" ", 1)[1] for k, _ in entries if " " in k}),
+           len(cases)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
