@@ -9,9 +9,12 @@ labels is a comma-separated list of playbook ids:
 Besides, opt-out must never be asserted unless the line expects it (a false
 opt-out silences a lead for good).
 
-usage: run_cues.py TACT FILE [--floor F | --strict] [--per-label]
+usage: run_cues.py TACT FILE [--floor F | --strict] [--per-label] [--no-judge]
   --floor F    fail when the share of correct lines is below F (0..1)
   --strict     fail on any incorrect line
+  --no-judge   the cues alone: a user judge.json with threshold 1 switches the
+               shipped judge off (so a regression of the cues is not hidden by
+               the judge, which was trained on these files)
   --per-label  also print precision, recall and F1 per label and their
                macro-F1 (strict: an asserted label the line does not list is
                a false positive; "neutral" counts as the label of a line with
@@ -20,8 +23,10 @@ Every incorrect line is printed either way.
 """
 import argparse
 import json
+import os
 import subprocess
 import sys
+import tempfile
 
 
 def main():
@@ -32,6 +37,7 @@ def main():
     g.add_argument("--floor", type=float)
     g.add_argument("--strict", action="store_true")
     ap.add_argument("--per-label", action="store_true")
+    ap.add_argument("--no-judge", action="store_true")
     args = ap.parse_args()
 
     cases = []
@@ -52,8 +58,16 @@ def main():
         return 1
 
     inp = "".join(json.dumps({"text": c[3]}) + "\n" for c in cases)
-    proc = subprocess.run([args.tact, "classify", "--jsonl"], input=inp.encode("utf-8"),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with tempfile.TemporaryDirectory() as user:
+        cmd = [args.tact, "classify", "--jsonl"]
+        if args.no_judge:
+            os.makedirs(os.path.join(user, "en"))
+            with open(os.path.join(user, "en", "judge.json"), "w") as f:
+                json.dump({"schema": "purple-tact-pack/1", "kind": "judge", "lang": "en",
+                           "threshold": 1, "entries": {}}, f)
+            cmd += ["--user-data", user]
+        proc = subprocess.run(cmd, input=inp.encode("utf-8"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if proc.returncode != 0:
         print("tact classify exited with %d: %s" % (proc.returncode, proc.stderr.decode()))
         return 1
