@@ -3,7 +3,7 @@
 
 The judge is one logistic unit per label over the units `tact units` prints
 for a message ("^", words, "|" between clauses, "$"): every unit but "^"/"$"
-and every adjacent pair is a feature, counted.  Training is plain
+and every adjacent pair is a feature, present or absent (not counted).  Training is plain
 one-vs-rest logistic regression (AdaGrad, L2, a fixed seed), so the same
 inputs give the same file.
 
@@ -61,12 +61,11 @@ def units_of(tact, data_dir, texts):
 
 
 def features(units):
-    f = {}
-    for u in units[1:-1]:
-        f[u] = f.get(u, 0) + 1
+    # present or not, not counted: a long message that says "me" five times
+    # is not five times more of anything
+    f = {u: 1 for u in units[1:-1]}
     for a, b in zip(units, units[1:]):
-        k = a + " " + b
-        f[k] = f.get(k, 0) + 1
+        f[a + " " + b] = 1
     return f
 
 

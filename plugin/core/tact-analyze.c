@@ -32,6 +32,10 @@ tact_scratch_init (TactScratch *s)
   s->cur = g_new (TactState, TACT_MAX_STATES);
   s->next = g_new (TactState, TACT_MAX_STATES);
   s->vals = g_array_sized_new (FALSE, FALSE, sizeof (float), 128);
+  s->jmask = 255;
+  s->jkeys = g_new (guint64, s->jmask + 1);
+  s->jstamp = g_new0 (guint32, s->jmask + 1);
+  s->jgen = 0;
 }
 
 void
@@ -45,6 +49,8 @@ tact_scratch_clear (TactScratch *s)
   g_free (s->cur);
   g_free (s->next);
   g_array_unref (s->vals);
+  g_free (s->jkeys);
+  g_free (s->jstamp);
 }
 
 guint
@@ -588,7 +594,7 @@ span_text (const TactScratch *s, guint start, guint end)
  * ("unless", "yields") defers to them here too — to the cues' labels and
  * to the judge's own labels that defer to nobody. */
 static guint32
-judge_adds (const TactScratch *s, const TactPack *pack, const float *score, guint32 denied,
+judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 denied,
             float *logit)
 {
   guint32 mask = tact_judge_score (s, pack, logit);

@@ -46,6 +46,12 @@ typedef struct {
   guint     n_cur, n_next;
   guint64   seen_cur, seen_next; /* filters of their (node, start) pairs */
   GArray   *vals;     /* float */
+  /* the judge's features already counted in this message (tact-judge.c):
+   * open addressing, a slot is taken when its stamp is the message's, so
+   * nothing is cleared between messages */
+  guint64  *jkeys;
+  guint32  *jstamp;
+  guint32   jmask, jgen;
 } TactScratch;
 
 void tact_scratch_init (TactScratch *s);

@@ -379,12 +379,50 @@ walk_features (const TactScratch *s, const TactPack *pack, FeatureFn fn, gpointe
     }
 }
 
+/* TRUE the first time @key is seen in this message (see TactScratch.jkeys). */
+static inline gboolean
+first_time (TactScratch *s, guint64 key)
+{
+  guint32 i = (guint32) ((key * 0x9E3779B97F4A7C15ull) >> 40) & s->jmask;
+  for (; s->jstamp[i] == s->jgen; i = (i + 1) & s->jmask)
+    if (s->jkeys[i] == key)
+      return FALSE;
+  s->jstamp[i] = s->jgen;
+  s->jkeys[i] = key;
+  return TRUE;
+}
+
+/* Readies the seen-set for a message of @n features at most. */
+static void
+seen_reset (TactScratch *s, guint n)
+{
+  if (++s->jgen == 0)
+    {
+      /* the stamps wrapped: old stamps could pass for new ones */
+      memset (s->jstamp, 0, (s->jmask + 1) * sizeof (guint32));
+      s->jgen = 1;
+    }
+  if (n * 2 > s->jmask + 1)
+    {
+      guint32 cap = s->jmask + 1;
+      while (n * 2 > cap)
+        cap *= 2;
+      g_free (s->jkeys);
+      g_free (s->jstamp);
+      s->jmask = cap - 1;
+      s->jkeys = g_new (guint64, cap);
+      s->jstamp = g_new0 (guint32, cap);
+    }
+}
+
 guint32
-tact_judge_score (const TactScratch *s, const TactPack *pack, float *logit)
+tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
 {
   const TactJudge *j = &pack->judge;
   if (!j->on)
     return 0;
+  /* at most two symbols per unit, plus "$": a weighted word or pair each */
+  seen_reset (s, 4 * (s->n_units + 1));
   /* the same walk as walk_features(), written out: it runs for every
    * message, and a call per feature would cost more than the additions */
   memcpy (logit, j->bias, sizeof j->bias);
@@ -415,15 +453,19 @@ tact_judge_score (const TactScratch *s, const TactPack *pack, float *logit)
               continue;
             }
           const TactWordInfo *wi = &words[w];
-          const TactJudgeWeight *jw = weights + wi->judge_first;
-          for (guint n = 0; n < wi->judge_n; n++)
-            logit[jw[n].label] += jw[n].w;
+          if (wi->judge_n && first_time (s, w))
+            {
+              const TactJudgeWeight *jw = weights + wi->judge_first;
+              for (guint n = 0; n < wi->judge_n; n++)
+                logit[jw[n].label] += jw[n].w;
+            }
           if ((prev_flags & TACT_WORDF_JUDGE_FIRST) && (wi->flags & TACT_WORDF_JUDGE_SECOND))
             {
               guint n;
               const TactJudgeWeight *pw = pair_weights (j, prev, w, &n);
-              for (guint q = 0; q < n; q++)
-                logit[pw[q].label] += pw[q].w;
+              if (n && first_time (s, pair_key (prev, w)))
+                for (guint q = 0; q < n; q++)
+                  logit[pw[q].label] += pw[q].w;
             }
           prev = w;
           prev_flags = wi->flags;

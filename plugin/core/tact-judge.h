@@ -27,9 +27,10 @@ void     tact_judge_compile (TactPack *pack, const TactJsonDoc *doc);
 
 void     tact_judge_clear (TactJudge *judge);
 
-/* Scores the units of @s (after build_units).  Fills @logit[label] and
- * returns the mask of labels whose probability reaches the threshold. */
-guint32  tact_judge_score (const TactScratch *s, const TactPack *pack, float *logit);
+/* Scores the units of @s (after build_units): each word and word pair
+ * counts once however often it occurs.  Fills @logit[label] and returns
+ * the mask of labels whose probability reaches the threshold. */
+guint32  tact_judge_score (TactScratch *s, const TactPack *pack, float *logit);
 
 /* The feature (a unit or a pair of units) that pushed @label up the most:
  * its first and last unit.  FALSE if no feature has a positive weight. */

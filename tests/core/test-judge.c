@@ -15,6 +15,7 @@ static const char JUDGE_FMT[] =
   "  \"entries\": {\n"
   "    \"praise\": -2,\n"
   "    \"praise zorblax\": 3,\n"
+  "    \"praise blorf\": 3,\n"
   "    \"feedback\": -3,\n"
   "    \"feedback glorp fnord\": 4,\n"
   "    \"opt-out\": -2,\n"
@@ -71,9 +72,21 @@ test_weights_add_up (void)
   /* one word: bias -2 + 3 */
   g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax", TACT_LABEL_PRAISE, &ev), sigmoid (1.0), 1e-4);
   g_assert_cmpstr (ev, ==, "zorblax");
-  /* a word counts each time it occurs: -2 + 3 + 3 */
-  g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax and zorblax", TACT_LABEL_PRAISE, NULL),
+  /* two words add up: -2 + 3 + 3 */
+  g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax and blorf", TACT_LABEL_PRAISE, NULL),
                                   sigmoid (4.0), 1e-4);
+  /* a word counts once however often it occurs */
+  g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax zorblax, zorblax", TACT_LABEL_PRAISE, NULL),
+                                  sigmoid (1.0), 1e-4);
+  /* also in a long message, whose features outgrow the first seen-set */
+  g_autoptr (GString) longer = g_string_new ("zorblax");
+  for (guint i = 0; i < 600; i++)
+    g_string_append_printf (longer, " w%u%s", i, i % 50 == 0 ? " zorblax" : "");
+  g_string_append (longer, " blorf");
+  g_assert_cmpfloat_with_epsilon (score_of (e, longer->str, TACT_LABEL_PRAISE, NULL), sigmoid (4.0), 1e-4);
+  /* and so does a pair */
+  g_assert_cmpfloat_with_epsilon (score_of (e, "glorp fnord glorp fnord", TACT_LABEL_FEEDBACK, NULL),
+                                  sigmoid (1.0), 1e-4);
   /* a pair counts in its order only, and not across a clause */
   g_free (ev);
   g_assert_cmpfloat_with_epsilon (score_of (e, "well glorp fnord then", TACT_LABEL_FEEDBACK, &ev),
@@ -98,11 +111,11 @@ test_threshold (void)
   TactEngine *e = engine_with_judge ("0.9", &dir);
   /* sigmoid (1) = 0.73 < 0.9; sigmoid (4) = 0.98 */
   g_assert_cmpfloat (score_of (e, "zorblax", TACT_LABEL_PRAISE, NULL), <, 0);
-  g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax zorblax", TACT_LABEL_PRAISE, NULL), sigmoid (4.0), 1e-4);
+  g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax blorf", TACT_LABEL_PRAISE, NULL), sigmoid (4.0), 1e-4);
   drop_engine (e, dir);
   /* 1 switches the judge off */
   e = engine_with_judge ("1", &dir);
-  g_assert_cmpfloat (score_of (e, "zorblax zorblax zorblax", TACT_LABEL_PRAISE, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "zorblax blorf", TACT_LABEL_PRAISE, NULL), <, 0);
   drop_engine (e, dir);
 }
 
