@@ -51,6 +51,7 @@ tact_scratch_clear (TactScratch *s)
   g_array_unref (s->vals);
   g_free (s->jkeys);
   g_free (s->jstamp);
+  g_free (s->wstamp);
 }
 
 guint

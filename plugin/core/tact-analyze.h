@@ -52,6 +52,10 @@ typedef struct {
   guint64  *jkeys;
   guint32  *jstamp;
   guint32   jmask, jgen;
+  /* per word id: the message stamp when the word was last counted (words
+   * are most features; one load instead of a hash probe) */
+  guint32  *wstamp;
+  guint32   n_wstamp;
 } TactScratch;
 
 void tact_scratch_init (TactScratch *s);

@@ -4,6 +4,7 @@
 #include "tact-judge.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 /* Weights are sums of a few dozen terms; anything larger is a broken file,
@@ -39,12 +40,31 @@ foreach_entry (const TactJsonDoc *doc, EntryFn fn, gpointer data)
 static gboolean
 split_entry (const char *key, TactLabel *label, const char **feature)
 {
+  /* called for every entry at load: no allocation (label ids are short) */
   const char *sp = strchr (key, ' ');
-  g_autofree char *id = sp ? g_strndup (key, (gsize) (sp - key)) : g_strdup (key);
+  gsize len = sp ? (gsize) (sp - key) : strlen (key);
+  char id[32];
+  if (len >= sizeof id)
+    return FALSE;
+  memcpy (id, key, len);
+  id[len] = '\0';
   if (!tact_label_from_id (id, label) || *label == TACT_LABEL_NEUTRAL || tact_label_is_stateful (*label))
     return FALSE;
   *feature = sp ? sp + 1 : NULL;
   return TRUE;
+}
+
+/* Reports @what about entry @key (the path is built only on this error path). */
+static gboolean G_GNUC_PRINTF (4, 5)
+entry_error (GError **error, const TactJsonDoc *doc, const char *key, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_autofree char *p = g_strdup_printf ("entries.%s", key);
+  tact_json_error (error, doc, p, "%s", msg);
+  return FALSE;
 }
 
 /* --------------------------------------------------------------- validate */
@@ -60,20 +80,13 @@ static gboolean
 check_entry (const char *key, double value, gpointer data)
 {
   Check *c = data;
-  g_autofree char *p = g_strdup_printf ("entries.%s", key);
   TactLabel l;
   const char *feature;
   if (!split_entry (key, &l, &feature))
-    {
-      tact_json_error (c->error, c->doc, p, "must start with a message label of the playbook "
-                       "(\"opt-out\", \"opt-out word\", \"opt-out word word\")");
-      return FALSE;
-    }
+    return entry_error (c->error, c->doc, key, "must start with a message label of the playbook "
+                        "(\"opt-out\", \"opt-out word\", \"opt-out word word\")");
   if (!(value >= -MAX_WEIGHT && value <= MAX_WEIGHT))
-    {
-      tact_json_error (c->error, c->doc, p, "%g is out of range [%g, %g]", value, -MAX_WEIGHT, MAX_WEIGHT);
-      return FALSE;
-    }
+    return entry_error (c->error, c->doc, key, "%g is out of range [%g, %g]", value, -MAX_WEIGHT, MAX_WEIGHT);
   if (!feature)
     {
       c->biased |= 1u << l;
@@ -81,16 +94,10 @@ check_entry (const char *key, double value, gpointer data)
     }
   const char *sp = strchr (feature, ' ');
   if (!*feature || *feature == ' ' || (sp && (sp[1] == '\0' || sp[1] == ' ' || strchr (sp + 1, ' '))))
-    {
-      tact_json_error (c->error, c->doc, p, "a feature is one word or two words separated by one space");
-      return FALSE;
-    }
+    return entry_error (c->error, c->doc, key, "a feature is one word or two words separated by one space");
   if (c->second_pass && !(c->biased & (1u << l)))
-    {
-      tact_json_error (c->error, c->doc, p, "label \"%s\" has no bias entry (\"%s\": number)",
-                       tact_label_id (l), tact_label_id (l));
-      return FALSE;
-    }
+    return entry_error (c->error, c->doc, key, "label \"%s\" has no bias entry (\"%s\": number)",
+                        tact_label_id (l), tact_label_id (l));
   return TRUE;
 }
 
@@ -126,12 +133,9 @@ tact_judge_validate (const TactJsonDoc *doc, GError **error)
     }
   json_object_foreach (e, key, v)
     if (!json_is_number (v))
-      {
-        g_autofree char *p = g_strdup_printf ("entries.%s", key);
-        tact_json_error (error, doc, p, "must be a number");
-        return FALSE;
-      }
-  /* two passes: a bias may come after the label's weights */
+      return entry_error (error, doc, key, "must be a number");
+  /* a bias may come after the label's weights: the first pass collects
+   * the biases, the second checks every weight has one */
   Check c = { doc, error, 0, FALSE };
   if (!foreach_entry (doc, check_entry, &c))
     return FALSE;
@@ -246,30 +250,32 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
     cap *= 2;
   j->pmask = cap - 1;
   j->pkeys = g_new0 (guint64, cap);
-  j->pfirst = g_new0 (guint32, cap);
-  j->pn = g_new0 (guint8, cap);
-  j->weights = g_array_sized_new (FALSE, FALSE, sizeof (TactJudgeWeight), g.raw->len);
-  for (guint i = 0; i < g.raw->len;)
+  j->prow = g_new0 (guint32, cap);
+  guint32 n_rows = 0;
+  for (guint i = 0; i < g.raw->len; i++)
     {
       const Raw *r = &g_array_index (g.raw, Raw, i);
-      guint32 first = j->weights->len;
-      guint n = 0;
+      n_rows += i == 0 || r[-1].a != r->a || r[-1].b != r->b;
+    }
+  j->rows = g_new0 (float, (gsize) MAX (n_rows, 1) * TACT_JUDGE_ROW);
+  j->n_rows = n_rows;
+  guint32 row = 0;
+  for (guint i = 0; i < g.raw->len; row++)
+    {
+      const Raw *r = &g_array_index (g.raw, Raw, i);
+      float *w = j->rows + (gsize) row * TACT_JUDGE_ROW;
       /* keys are unique, so a feature has at most one weight per label */
-      for (; i < g.raw->len && n < TACT_LABEL_COUNT; i++)
+      for (; i < g.raw->len; i++)
         {
           const Raw *q = &g_array_index (g.raw, Raw, i);
           if (q->a != r->a || q->b != r->b)
             break;
-          TactJudgeWeight w = { q->label, q->w };
-          g_array_append_val (j->weights, w);
-          n++;
+          w[q->label] = q->w;
         }
-      while (i < g.raw->len && g_array_index (g.raw, Raw, i).a == r->a && g_array_index (g.raw, Raw, i).b == r->b)
-        i++;
       if (r->b == G_MAXUINT32)
         {
-          pack->words[r->a].judge_first = first;
-          pack->words[r->a].judge_n = (guint8) n;
+          pack->words[r->a].judge_row = row;
+          pack->words[r->a].judge_has = 1;
           continue;
         }
       pack->words[r->a].flags |= TACT_WORDF_JUDGE_FIRST;
@@ -279,8 +285,7 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
       while (j->pkeys[s] && j->pkeys[s] != k)
         s = (s + 1) & j->pmask;
       j->pkeys[s] = k;
-      j->pfirst[s] = first;
-      j->pn[s] = (guint8) n;
+      j->prow[s] = row;
     }
   g_array_unref (g.raw);
 
@@ -306,34 +311,35 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
 void
 tact_judge_clear (TactJudge *j)
 {
-  if (j->weights)
-    g_array_unref (j->weights);
+  g_free (j->rows);
   g_free (j->pkeys);
-  g_free (j->pfirst);
-  g_free (j->pn);
+  g_free (j->prow);
   memset (j, 0, sizeof *j);
 }
 
 /* ------------------------------------------------------------------ score */
 
-static inline const TactJudgeWeight *
-pair_weights (const TactJudge *j, guint32 a, guint32 b, guint *n)
+/* The row of the pair (@a, @b), or NULL. */
+static inline const float *
+pair_row (const TactJudge *j, guint32 a, guint32 b)
 {
   guint64 k = pair_key (a, b);
   for (guint32 s = pair_slot (j, k); j->pkeys[s]; s = (s + 1) & j->pmask)
     if (j->pkeys[s] == k)
-      {
-        *n = j->pn[s];
-        return &g_array_index (j->weights, TactJudgeWeight, j->pfirst[s]);
-      }
-  *n = 0;
+      return j->rows + (gsize) j->prow[s] * TACT_JUDGE_ROW;
   return NULL;
+}
+
+static inline const float *
+word_row (const TactJudge *j, const TactWordInfo *wi)
+{
+  return j->rows + (gsize) wi->judge_row * TACT_JUDGE_ROW;
 }
 
 /* The features of the sequence "^ units… $" with "|" between clauses:
  * calls @fn for each unit and pair feature, with the units it spans.
  * tact_judge_score() walks the same way without the calls. */
-typedef void (*FeatureFn) (const TactJudgeWeight *w, guint n, guint start, guint end, gpointer data);
+typedef void (*FeatureFn) (const float *row, guint start, guint end, gpointer data);
 
 static void
 walk_features (const TactScratch *s, const TactPack *pack, FeatureFn fn, gpointer data)
@@ -362,15 +368,14 @@ walk_features (const TactScratch *s, const TactPack *pack, FeatureFn fn, gpointe
           if (w != TACT_DICT_NONE)
             {
               const TactWordInfo *wi = &pack->words[w];
-              if (wi->judge_n)
-                fn (&g_array_index (j->weights, TactJudgeWeight, wi->judge_first), wi->judge_n, at, at, data);
+              if (wi->judge_has)
+                fn (word_row (j, wi), at, at, data);
               if (prev != TACT_DICT_NONE && (pack->words[prev].flags & TACT_WORDF_JUDGE_FIRST) &&
                   (wi->flags & TACT_WORDF_JUDGE_SECOND))
                 {
-                  guint n;
-                  const TactJudgeWeight *pw = pair_weights (j, prev, w, &n);
-                  if (n)
-                    fn (pw, n, prev_at, at, data);
+                  const float *pr = pair_row (j, prev, w);
+                  if (pr)
+                    fn (pr, prev_at, at, data);
                 }
             }
           prev = w;
@@ -392,14 +397,22 @@ first_time (TactScratch *s, guint64 key)
   return TRUE;
 }
 
-/* Readies the seen-set for a message of @n features at most. */
+/* Readies the seen-sets for a message of @n features at most, in a pack
+ * of @n_words words. */
 static void
-seen_reset (TactScratch *s, guint n)
+seen_reset (TactScratch *s, guint n, guint32 n_words)
 {
+  if (s->n_wstamp < n_words)
+    {
+      g_free (s->wstamp);
+      s->wstamp = g_new0 (guint32, n_words);
+      s->n_wstamp = n_words;
+    }
   if (++s->jgen == 0)
     {
       /* the stamps wrapped: old stamps could pass for new ones */
       memset (s->jstamp, 0, (s->jmask + 1) * sizeof (guint32));
+      memset (s->wstamp, 0, s->n_wstamp * sizeof (guint32));
       s->jgen = 1;
     }
   if (n * 2 > s->jmask + 1)
@@ -415,6 +428,14 @@ seen_reset (TactScratch *s, guint n)
     }
 }
 
+/* A fixed-length loop the compiler turns into four vector additions. */
+static inline void
+add_row (float *restrict acc, const float *restrict row)
+{
+  for (guint k = 0; k < TACT_JUDGE_ROW; k++)
+    acc[k] += row[k];
+}
+
 guint32
 tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
 {
@@ -422,11 +443,12 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
   if (!j->on)
     return 0;
   /* at most two symbols per unit, plus "$": a weighted word or pair each */
-  seen_reset (s, 4 * (s->n_units + 1));
+  seen_reset (s, 4 * (s->n_units + 1), pack->dict.n);
+  guint32 *wstamp = s->wstamp;
   /* the same walk as walk_features(), written out: it runs for every
    * message, and a call per feature would cost more than the additions */
-  memcpy (logit, j->bias, sizeof j->bias);
-  const TactJudgeWeight *weights = (const TactJudgeWeight *) (void *) j->weights->data;
+  float acc[TACT_JUDGE_ROW];
+  memcpy (acc, j->bias, sizeof acc);
   const TactWordInfo *words = pack->words;
   const TactUnit *u = s->units;
   guint8 prev_flags = words[j->bos].flags;
@@ -453,24 +475,22 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
               continue;
             }
           const TactWordInfo *wi = &words[w];
-          if (wi->judge_n && first_time (s, w))
+          if (wi->judge_has && wstamp[w] != s->jgen)
             {
-              const TactJudgeWeight *jw = weights + wi->judge_first;
-              for (guint n = 0; n < wi->judge_n; n++)
-                logit[jw[n].label] += jw[n].w;
+              wstamp[w] = s->jgen;
+              add_row (acc, word_row (j, wi));
             }
           if ((prev_flags & TACT_WORDF_JUDGE_FIRST) && (wi->flags & TACT_WORDF_JUDGE_SECOND))
             {
-              guint n;
-              const TactJudgeWeight *pw = pair_weights (j, prev, w, &n);
-              if (n && first_time (s, pair_key (prev, w)))
-                for (guint q = 0; q < n; q++)
-                  logit[pw[q].label] += pw[q].w;
+              const float *pr = pair_row (j, prev, w);
+              if (pr && first_time (s, pair_key (prev, w)))
+                add_row (acc, pr);
             }
           prev = w;
           prev_flags = wi->flags;
         }
     }
+  memcpy (logit, acc, sizeof acc);
   guint32 mask = 0;
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     if ((j->may & (1u << l)) && logit[l] >= j->min_logit)
@@ -485,16 +505,15 @@ typedef struct {
 } Evidence;
 
 static void
-best_feature (const TactJudgeWeight *w, guint n, guint start, guint end, gpointer data)
+best_feature (const float *row, guint start, guint end, gpointer data)
 {
   Evidence *e = data;
-  for (guint k = 0; k < n; k++)
-    if (w[k].label == e->label && w[k].w > e->best)
-      {
-        e->best = w[k].w;
-        e->start = start;
-        e->end = end;
-      }
+  if (row[e->label] > e->best)
+    {
+      e->best = row[e->label];
+      e->start = start;
+      e->end = end;
+    }
 }
 
 gboolean

@@ -36,8 +36,8 @@ typedef struct {
   guint16 n_expand;    /* shorthand: word ids at pack->expand_ids[expand] */
   guint32 expand;
   guint8  flags;
-  guint8  judge_n;     /* the judge's weights of this word alone: */
-  guint32 judge_first; /*   pack->judge.weights[judge_first, +judge_n) */
+  guint8  judge_has;   /* the judge weighs this word alone: */
+  guint32 judge_row;   /*   pack->judge.rows[judge_row × TACT_JUDGE_ROW …] */
   /* the root's children on this word and its classes, in symbol order:
    * pack->root_children[root_first, root_first + root_n) */
   guint16 root_n;
@@ -153,11 +153,10 @@ typedef enum {
   TACT_VAR_COUNT
 } TactVar;
 
-/* The judge (tact-judge.h): one weight of a word or word pair. */
-typedef struct {
-  guint32 label;
-  float   w;
-} TactJudgeWeight;
+/* The judge (tact-judge.h).  Each feature (a word or a word pair) has a
+ * row of TACT_LABEL_COUNT weights, 64 bytes: one cache line, added to the
+ * message's logits whole (vectorised) instead of weight by weight. */
+#define TACT_JUDGE_ROW TACT_LABEL_COUNT
 
 typedef struct {
   gboolean on;
@@ -165,11 +164,11 @@ typedef struct {
   float    bias[TACT_LABEL_COUNT];
   guint32  may;                        /* labels it may assert */
   guint32  unless[TACT_LABEL_COUNT];   /* per label: what it defers to (see judge_adds) */
-  GArray  *weights;                    /* TactJudgeWeight */
+  float   *rows;                       /* n_rows × TACT_JUDGE_ROW */
+  guint32  n_rows;
   /* word pairs, open addressing: key (first + 1) << 32 | (second + 1), 0 = empty */
   guint64 *pkeys;
-  guint32 *pfirst;
-  guint8  *pn;
+  guint32 *prow;
   guint32  pmask;
   guint32  bos, eos, bar;              /* word ids of "^", "$" and "|" */
 } TactJudge;
