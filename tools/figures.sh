@@ -15,8 +15,11 @@ echo "== situations (English dev set; a guide, not the target)"
 $py tests/eval/score_situations.py "$tact" "$eval_dir" | tail -16
 echo
 echo "== our own case sets (tests/data; each was fresh when written, see its header)"
-for f in tests/data/cues-en.tsv tests/data/cues2-en.tsv tests/data/cues3-en.tsv tests/data/cues4-en.tsv tests/data/cues5-en.tsv tests/data/cues6-en.tsv tests/data/cues7-en.tsv tests/data/cues8-en.tsv; do
-  $py tests/data/run_cues.py "$tact" "$f" --floor 0 --per-label | tail -2
+echo "   (training data of the judge now: these are regression figures, not generalisation)"
+for f in tests/data/cues-en.tsv $(ls tests/data/cues[0-9]*-en.tsv | sort -V); do
+  both=$($py tests/data/run_cues.py "$tact" "$f" --floor 0 --per-label | tail -2 | tr '\n' ' ')
+  cues=$($py tests/data/run_cues.py "$tact" "$f" --floor 0 --per-label --no-judge | tail -2 | head -1)
+  echo "$both | cues alone: $cues"
 done
 echo
 echo "== public evaluation sets"
