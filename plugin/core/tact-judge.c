@@ -35,21 +35,38 @@ foreach_entry (const TactJsonDoc *doc, EntryFn fn, gpointer data)
   return TRUE;
 }
 
-/* Splits "label", "label word" or "label word word": the label's length
- * and where the feature starts (NULL for a bias). */
+/* Splits "label", "label word" or "label word word": the label and where
+ * the feature starts (NULL for a bias).  Called for every entry at load, so
+ * it allocates nothing, and @last remembers the previous entry's label:
+ * files are sorted by label, and most entries repeat it. */
+typedef struct {
+  char      id[32];
+  gsize     len;
+  TactLabel label;
+  gboolean  valid;
+} LabelCache;
+
 static gboolean
-split_entry (const char *key, TactLabel *label, const char **feature)
+split_entry (const char *key, TactLabel *label, const char **feature, LabelCache *last)
 {
-  /* called for every entry at load: no allocation (label ids are short) */
   const char *sp = strchr (key, ' ');
   gsize len = sp ? (gsize) (sp - key) : strlen (key);
-  char id[32];
-  if (len >= sizeof id)
+  if (len >= sizeof last->id)
     return FALSE;
-  memcpy (id, key, len);
-  id[len] = '\0';
-  if (!tact_label_from_id (id, label) || *label == TACT_LABEL_NEUTRAL || tact_label_is_stateful (*label))
-    return FALSE;
+  if (!(last->valid && len == last->len && memcmp (key, last->id, len) == 0))
+    {
+      memcpy (last->id, key, len);
+      last->id[len] = '\0';
+      last->len = len;
+      last->valid = tact_label_from_id (last->id, &last->label) && last->label != TACT_LABEL_NEUTRAL &&
+                    !tact_label_is_stateful (last->label);
+      if (!last->valid)
+        {
+          last->len = 0;
+          return FALSE;
+        }
+    }
+  *label = last->label;
   *feature = sp ? sp + 1 : NULL;
   return TRUE;
 }
@@ -72,8 +89,9 @@ entry_error (GError **error, const TactJsonDoc *doc, const char *key, const char
 typedef struct {
   const TactJsonDoc *doc;
   GError **error;
-  guint32 biased;
+  guint32 biased, weighted;
   gboolean second_pass;
+  LabelCache last;
 } Check;
 
 static gboolean
@@ -82,7 +100,7 @@ check_entry (const char *key, double value, gpointer data)
   Check *c = data;
   TactLabel l;
   const char *feature;
-  if (!split_entry (key, &l, &feature))
+  if (!split_entry (key, &l, &feature, &c->last))
     return entry_error (c->error, c->doc, key, "must start with a message label of the playbook "
                         "(\"opt-out\", \"opt-out word\", \"opt-out word word\")");
   if (!(value >= -MAX_WEIGHT && value <= MAX_WEIGHT))
@@ -92,6 +110,7 @@ check_entry (const char *key, double value, gpointer data)
       c->biased |= 1u << l;
       return TRUE;
     }
+  c->weighted |= 1u << l;
   const char *sp = strchr (feature, ' ');
   if (!*feature || *feature == ' ' || (sp && (sp[1] == '\0' || sp[1] == ' ' || strchr (sp + 1, ' '))))
     return entry_error (c->error, c->doc, key, "a feature is one word or two words separated by one space");
@@ -134,11 +153,14 @@ tact_judge_validate (const TactJsonDoc *doc, GError **error)
   json_object_foreach (e, key, v)
     if (!json_is_number (v))
       return entry_error (error, doc, key, "must be a number");
-  /* a bias may come after the label's weights: the first pass collects
-   * the biases, the second checks every weight has one */
-  Check c = { doc, error, 0, FALSE };
+  /* a bias may come after the label's weights: one pass collects both,
+   * and only when a label has weights but no bias does a second pass find
+   * the first such weight to point at */
+  Check c = { doc, error, 0, 0, FALSE, { { 0 }, 0, 0, FALSE } };
   if (!foreach_entry (doc, check_entry, &c))
     return FALSE;
+  if (!(c.weighted & ~c.biased))
+    return TRUE;
   c.second_pass = TRUE;
   return foreach_entry (doc, check_entry, &c);
 }
@@ -180,8 +202,9 @@ typedef struct {
 } Raw;
 
 typedef struct {
-  TactPack *pack;
-  GArray   *raw;
+  TactPack  *pack;
+  GArray    *raw;
+  LabelCache last;
 } Gather;
 
 static gboolean
@@ -191,7 +214,7 @@ gather_entry (const char *key, double value, gpointer data)
   TactJudge *j = &g->pack->judge;
   TactLabel l;
   const char *feature;
-  if (!split_entry (key, &l, &feature))
+  if (!split_entry (key, &l, &feature, &g->last))
     return TRUE;
   if (!feature)
     {
@@ -235,7 +258,7 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   j->bos = intern_word (pack, "^", 1);
   j->eos = intern_word (pack, "$", 1);
   j->bar = intern_word (pack, "|", 1);
-  Gather g = { pack, g_array_new (FALSE, FALSE, sizeof (Raw)) };
+  Gather g = { pack, g_array_new (FALSE, FALSE, sizeof (Raw)), { { 0 }, 0, 0, FALSE } };
   foreach_entry (doc, gather_entry, &g);
   g_array_sort (g.raw, raw_cmp);
 

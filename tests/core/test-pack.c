@@ -115,6 +115,42 @@ test_weight_range (void)
   expect_refused ("lexicon", lex, "\"awful\"", (const char *const[]) { "entries.awful", "-7", "out of range", NULL });
 }
 
+/* judge.json: every mistake is refused with its place named */
+static void
+test_judge_errors (void)
+{
+#define JUDGE_HEAD "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"judge\", \"lang\": \"en\",\n"
+  static const char unknown_label[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"entries\": {\n    \"praise\": -2,\n    \"prais zorb\": 1\n  } }\n";
+  expect_refused ("judge", unknown_label, "\"prais zorb\"",
+                  (const char *const[]) { "entries.prais zorb", "message label", NULL });
+  static const char stateful[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"entries\": {\n    \"crisis\": -2\n  } }\n";
+  expect_refused ("judge", stateful, "\"crisis\"", (const char *const[]) { "entries.crisis", NULL });
+  static const char three_words[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"entries\": {\n    \"praise\": -2,\n    \"praise a b c\": 1\n  } }\n";
+  expect_refused ("judge", three_words, "\"praise a b c\"",
+                  (const char *const[]) { "entries.praise a b c", "one word or two words", NULL });
+  static const char too_big[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"entries\": {\n    \"praise\": -2,\n    \"praise zorb\": 99\n  } }\n";
+  expect_refused ("judge", too_big, "\"praise zorb\"",
+                  (const char *const[]) { "entries.praise zorb", "99", "out of range", NULL });
+  static const char no_bias[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"entries\": {\n    \"praise\": -2,\n    \"feedback zorb\": 1\n  } }\n";
+  expect_refused ("judge", no_bias, "\"feedback zorb\"",
+                  (const char *const[]) { "entries.feedback zorb", "no bias", NULL });
+  static const char bad_threshold[] = JUDGE_HEAD
+    "  \"threshold\": 0,\n  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", bad_threshold, "\"threshold\"", (const char *const[]) { "threshold", "(0, 1]", NULL });
+  static const char unknown_key[] = JUDGE_HEAD
+    "  \"treshold\": 0.8,\n  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", unknown_key, "\"treshold\"", (const char *const[]) { "treshold", "unknown key", NULL });
+  static const char not_number[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"entries\": {\n    \"praise\": \"high\"\n  } }\n";
+  expect_refused ("judge", not_number, "\"praise\"", (const char *const[]) { "entries.praise", "number", NULL });
+#undef JUDGE_HEAD
+}
+
 static void
 test_bad_pattern (void)
 {
@@ -474,6 +510,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/unknown-key", test_unknown_key);
   g_test_add_func ("/pack/unknown-label", test_unknown_label);
   g_test_add_func ("/pack/weight-range", test_weight_range);
+  g_test_add_func ("/pack/judge-errors", test_judge_errors);
   g_test_add_func ("/pack/bad-pattern", test_bad_pattern);
   g_test_add_func ("/pack/unknown-class", test_unknown_class);
   g_test_add_func ("/pack/duplicate-key", test_duplicate_key);
