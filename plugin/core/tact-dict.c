@@ -7,7 +7,9 @@ void
 tact_dict_init (TactDict *d)
 {
   memset (d, 0, sizeof *d);
-  d->mask = 255;
+  /* a pack interns some twenty thousand words: start near that size
+   * rather than doubling six times */
+  d->mask = 16383;
   d->slots = g_new0 (guint64, d->mask + 1);
   d->arena = g_string_new (NULL);
 }
@@ -43,7 +45,9 @@ grow (TactDict *d)
 guint32
 tact_dict_intern (TactDict *d, const char *key, gsize len)
 {
-  guint32 id = tact_dict_lookup (d, key, len);
+  /* hashed once, for the lookup and the insertion */
+  guint32 h = tact_dict_hash (key, len);
+  guint32 id = tact_dict_lookup_hashed (d, key, len, h);
   if (id != TACT_DICT_NONE)
     return id;
   if ((d->n + 1) * 2 > d->mask + 1)
@@ -57,7 +61,7 @@ tact_dict_intern (TactDict *d, const char *key, gsize len)
   id = d->n++;
   d->keys[2 * id] = (guint32) d->arena->len;
   d->keys[2 * id + 1] = (guint32) len;
-  d->hashes[id] = tact_dict_hash (key, len);
+  d->hashes[id] = h;
   g_string_append_len (d->arena, key, (gssize) len);
   g_string_append_c (d->arena, '\0');
   guint32 i = d->hashes[id] & d->mask;

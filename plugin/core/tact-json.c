@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tact-json.h"
+#include "tact-dict.h"
 #include "tact-engine.h"
 
 #include <math.h>
@@ -145,14 +146,51 @@ flat_number (char *p, const char *end, char **num_end)
   return neg ? -v : v;
 }
 
+/* The keys seen so far in a flat file, to refuse duplicates (jansson then
+ * names them): open addressing over tact_dict_hash(), which costs a third
+ * of a GHashTable on files of ten thousand keys. */
+typedef struct {
+  const char **keys;
+  guint32      mask, n;
+} KeySet;
+
+static gboolean
+keyset_add (KeySet *ks, const char *key)
+{
+  if ((ks->n + 1) * 2 > ks->mask + 1)
+    {
+      guint32 cap = (ks->mask + 1) * 2;
+      const char **old = ks->keys;
+      guint32 old_cap = ks->mask + 1;
+      ks->keys = g_new0 (const char *, cap);
+      ks->mask = cap - 1;
+      for (guint32 i = 0; i < old_cap; i++)
+        if (old[i])
+          {
+            guint32 s = tact_dict_hash (old[i], strlen (old[i])) & ks->mask;
+            while (ks->keys[s])
+              s = (s + 1) & ks->mask;
+            ks->keys[s] = old[i];
+          }
+      g_free (old);
+    }
+  gsize len = strlen (key);
+  guint32 s = tact_dict_hash (key, len) & ks->mask;
+  for (; ks->keys[s]; s = (s + 1) & ks->mask)
+    if (strcmp (ks->keys[s], key) == 0)
+      return FALSE;
+  ks->keys[s] = key;
+  ks->n++;
+  return TRUE;
+}
+
 /* Reads the flat shape: header keys with string, boolean or number values,
  * and "entries" of key → number within ±@max_abs.  FALSE (jansson then
  * parses the file and the validator reports the problem) for anything else. */
 static gboolean
-flat_read (TactJsonDoc *doc, double max_abs)
+flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
 {
   Flat f = { doc->flat_buf, doc->flat_buf + doc->len };
-  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   if (!flat_expect (&f, '{'))
     return FALSE;
   gboolean have_entries = FALSE;
@@ -185,7 +223,7 @@ flat_read (TactJsonDoc *doc, double max_abs)
               char *num_end = NULL;
               double v = flat_number (f.p, f.end, &num_end);
               if (num_end == f.p || num_end > f.end || !(v >= -max_abs && v <= max_abs) ||
-                  !g_hash_table_add (seen, word))
+                  !keyset_add (seen, word))
                 return FALSE;
               f.p = num_end;
               TactFlatEntry e = { word, v };
@@ -227,6 +265,15 @@ flat_read (TactJsonDoc *doc, double max_abs)
     return FALSE;
   json_object_set_new (doc->root, "entries", json_object ());
   return TRUE;
+}
+
+static gboolean
+flat_read (TactJsonDoc *doc, double max_abs)
+{
+  KeySet seen = { g_new0 (const char *, 8192), 8191, 0 };
+  gboolean ok = flat_read_keys (doc, max_abs, &seen);
+  g_free (seen.keys);
+  return ok;
 }
 
 TactJsonDoc *

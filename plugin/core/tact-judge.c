@@ -193,25 +193,59 @@ pair_slot (const TactJudge *j, guint64 key)
   return (guint32) ((key * 0x9E3779B97F4A7C15ull) >> 32) & j->pmask;
 }
 
-/* One weight while compiling: features are gathered from a file sorted by
- * label, then sorted by feature so each feature's weights are contiguous. */
-typedef struct {
-  guint32 a, b;      /* word ids; b = G_MAXUINT32 for a single word */
-  guint32 label;
-  float   w;
-} Raw;
-
+/* Compiling: each feature gets a row the first time it is met; words find
+ * their row through the word table, pairs through the pair table, so one
+ * pass over the file (sorted by label, not by feature) fills every row. */
 typedef struct {
   TactPack  *pack;
-  GArray    *raw;
   LabelCache last;
+  guint32    cap_rows;
 } Gather;
+
+static float *
+row_of (Gather *g, guint32 row)
+{
+  TactJudge *j = &g->pack->judge;
+  if (row >= g->cap_rows)
+    {
+      guint32 ncap = MAX (row + 1, g->cap_rows * 2);
+      ncap = MAX (ncap, 1024u);
+      j->rows = g_renew (float, j->rows, (gsize) ncap * TACT_JUDGE_ROW);
+      memset (j->rows + (gsize) g->cap_rows * TACT_JUDGE_ROW, 0,
+              (gsize) (ncap - g->cap_rows) * TACT_JUDGE_ROW * sizeof (float));
+      g->cap_rows = ncap;
+    }
+  return j->rows + (gsize) row * TACT_JUDGE_ROW;
+}
+
+static void
+pairs_grow (TactJudge *j)
+{
+  guint32 cap = j->pmask ? (j->pmask + 1) * 2 : 1024;
+  guint64 *keys = g_new0 (guint64, cap);
+  guint32 *rows = g_new0 (guint32, cap);
+  for (guint32 i = 0; j->pkeys && i <= j->pmask; i++)
+    if (j->pkeys[i])
+      {
+        guint32 s = (guint32) ((j->pkeys[i] * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+        while (keys[s])
+          s = (s + 1) & (cap - 1);
+        keys[s] = j->pkeys[i];
+        rows[s] = j->prow[i];
+      }
+  g_free (j->pkeys);
+  g_free (j->prow);
+  j->pkeys = keys;
+  j->prow = rows;
+  j->pmask = cap - 1;
+}
 
 static gboolean
 gather_entry (const char *key, double value, gpointer data)
 {
   Gather *g = data;
-  TactJudge *j = &g->pack->judge;
+  TactPack *pack = g->pack;
+  TactJudge *j = &pack->judge;
   TactLabel l;
   const char *feature;
   if (!split_entry (key, &l, &feature, &g->last))
@@ -223,27 +257,40 @@ gather_entry (const char *key, double value, gpointer data)
       return TRUE;
     }
   const char *sp = strchr (feature, ' ');
-  Raw r = { 0, G_MAXUINT32, l, (float) value };
-  if (sp)
+  guint32 row;
+  if (!sp)
     {
-      r.a = intern_word (g->pack, feature, (gsize) (sp - feature));
-      r.b = intern_word (g->pack, sp + 1, strlen (sp + 1));
+      guint32 a = intern_word (pack, feature, strlen (feature));
+      TactWordInfo *wi = &pack->words[a];
+      if (!wi->judge_has)
+        {
+          wi->judge_has = 1;
+          wi->judge_row = j->n_rows++;
+        }
+      row = wi->judge_row;
     }
   else
-    r.a = intern_word (g->pack, feature, strlen (feature));
-  g_array_append_val (g->raw, r);
+    {
+      guint32 a = intern_word (pack, feature, (gsize) (sp - feature));
+      guint32 b = intern_word (pack, sp + 1, strlen (sp + 1));
+      pack->words[a].flags |= TACT_WORDF_JUDGE_FIRST;
+      pack->words[b].flags |= TACT_WORDF_JUDGE_SECOND;
+      if ((j->n_pairs + 1) * 2 > j->pmask + 1)
+        pairs_grow (j);
+      guint64 k = pair_key (a, b);
+      guint32 s = pair_slot (j, k);
+      while (j->pkeys[s] && j->pkeys[s] != k)
+        s = (s + 1) & j->pmask;
+      if (!j->pkeys[s])
+        {
+          j->pkeys[s] = k;
+          j->prow[s] = j->n_rows++;
+          j->n_pairs++;
+        }
+      row = j->prow[s];
+    }
+  row_of (g, row)[l] = (float) value;
   return TRUE;
-}
-
-static int
-raw_cmp (gconstpointer x, gconstpointer y)
-{
-  const Raw *a = x, *b = y;
-  if (a->a != b->a)
-    return a->a < b->a ? -1 : 1;
-  if (a->b != b->b)
-    return a->b < b->b ? -1 : 1;
-  return a->label < b->label ? -1 : a->label > b->label;
 }
 
 void
@@ -258,59 +305,11 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   j->bos = intern_word (pack, "^", 1);
   j->eos = intern_word (pack, "$", 1);
   j->bar = intern_word (pack, "|", 1);
-  Gather g = { pack, g_array_new (FALSE, FALSE, sizeof (Raw)), { { 0 }, 0, 0, FALSE } };
+  pairs_grow (j);
+  Gather g = { pack, { { 0 }, 0, 0, FALSE }, 0 };
   foreach_entry (doc, gather_entry, &g);
-  g_array_sort (g.raw, raw_cmp);
-
-  guint n_pairs = 0;
-  for (guint i = 0; i < g.raw->len; i++)
-    {
-      const Raw *r = &g_array_index (g.raw, Raw, i);
-      n_pairs += r->b != G_MAXUINT32 && (i == 0 || r[-1].a != r->a || r[-1].b != r->b);
-    }
-  guint32 cap = 16;
-  while (cap < n_pairs * 2)
-    cap *= 2;
-  j->pmask = cap - 1;
-  j->pkeys = g_new0 (guint64, cap);
-  j->prow = g_new0 (guint32, cap);
-  guint32 n_rows = 0;
-  for (guint i = 0; i < g.raw->len; i++)
-    {
-      const Raw *r = &g_array_index (g.raw, Raw, i);
-      n_rows += i == 0 || r[-1].a != r->a || r[-1].b != r->b;
-    }
-  j->rows = g_new0 (float, (gsize) MAX (n_rows, 1) * TACT_JUDGE_ROW);
-  j->n_rows = n_rows;
-  guint32 row = 0;
-  for (guint i = 0; i < g.raw->len; row++)
-    {
-      const Raw *r = &g_array_index (g.raw, Raw, i);
-      float *w = j->rows + (gsize) row * TACT_JUDGE_ROW;
-      /* keys are unique, so a feature has at most one weight per label */
-      for (; i < g.raw->len; i++)
-        {
-          const Raw *q = &g_array_index (g.raw, Raw, i);
-          if (q->a != r->a || q->b != r->b)
-            break;
-          w[q->label] = q->w;
-        }
-      if (r->b == G_MAXUINT32)
-        {
-          pack->words[r->a].judge_row = row;
-          pack->words[r->a].judge_has = 1;
-          continue;
-        }
-      pack->words[r->a].flags |= TACT_WORDF_JUDGE_FIRST;
-      pack->words[r->b].flags |= TACT_WORDF_JUDGE_SECOND;
-      guint64 k = pair_key (r->a, r->b);
-      guint32 s = pair_slot (j, k);
-      while (j->pkeys[s] && j->pkeys[s] != k)
-        s = (s + 1) & j->pmask;
-      j->pkeys[s] = k;
-      j->prow[s] = row;
-    }
-  g_array_unref (g.raw);
+  /* a judge without features still needs a row to point at */
+  row_of (&g, j->n_rows);
 
   /* a label whose cues all defer to others ("question" yields to every
    * specific label) defers to the same labels when the judge asserts it */

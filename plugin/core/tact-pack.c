@@ -683,10 +683,19 @@ pattern_word (Compiler *cc, const char *w)
   return id;
 }
 
+/* One alternative of an element: a short sequence of symbols.  Stored by
+ * value, one array per element: a pack has tens of thousands of
+ * alternatives, and an allocation each was a fifth of the load time. */
+#define MAX_ALT_WORDS 12
+typedef struct {
+  guint32 n;
+  guint32 sym[MAX_ALT_WORDS];
+} Alt;
+
 /* One element of a pattern: a gap, or alternatives that are each a short
  * sequence of symbols ("(thank you|thanks)" has two, of length 2 and 1). */
 typedef struct {
-  GPtrArray *alts;     /* GArray of guint32 symbols each */
+  GArray    *alts;     /* Alt */
   gboolean   optional;
   gboolean   end_alt;  /* "$" among the alternatives: or the message ends here */
   gboolean   clause_alt; /* "," or "." among them: or the clause ends here */
@@ -698,13 +707,26 @@ elems_free (GArray *elems)
 {
   for (guint i = 0; i < elems->len; i++)
     if (g_array_index (elems, Elem, i).alts)
-      g_ptr_array_unref (g_array_index (elems, Elem, i).alts);
+      g_array_unref (g_array_index (elems, Elem, i).alts);
   g_array_unref (elems);
+}
+
+/* Appends @sym to @seq; FALSE + @why when the alternative is too long. */
+static gboolean
+alt_push (Alt *seq, guint32 sym, const char *elem, char **why)
+{
+  if (seq->n == MAX_ALT_WORDS)
+    {
+      *why = g_strdup_printf ("\"%s\": an alternative may have at most %d words", elem, MAX_ALT_WORDS);
+      return FALSE;
+    }
+  seq->sym[seq->n++] = sym;
+  return TRUE;
 }
 
 /* One word, class or built-in of a pattern as a symbol; FALSE + @why on error. */
 static gboolean
-parse_symbol (Compiler *cc, const char *elem, const char *alt, GArray *seq, char **why)
+parse_symbol (Compiler *cc, const char *elem, const char *alt, Alt *seq, char **why)
 {
   guint32 sym;
   if (alt[0] == '@' && alt[1])
@@ -716,8 +738,7 @@ parse_symbol (Compiler *cc, const char *elem, const char *alt, GArray *seq, char
           return FALSE;
         }
       sym = TACT_SYM_CLASS + (guint32) GPOINTER_TO_UINT (idx) - 1;
-      g_array_append_val (seq, sym);
-      return TRUE;
+      return alt_push (seq, sym, elem, why);
     }
   if (alt[0] == '#' && alt[1])
     {
@@ -726,22 +747,22 @@ parse_symbol (Compiler *cc, const char *elem, const char *alt, GArray *seq, char
         if (!strcmp (alt, names[k]))
           {
             sym = TACT_SYM_BUILTIN + k;
-            g_array_append_val (seq, sym);
-            return TRUE;
+            return alt_push (seq, sym, elem, why);
           }
       *why = g_strdup_printf ("\"%s\": unknown built-in \"%s\" (#num, #url, #emoji, #mention, #any)", elem, alt);
       return FALSE;
     }
+  /* most words are already in normal form: no splitting, no copy */
+  if (is_plain_phrase (alt))
+    return alt_push (seq, pattern_word (cc, alt), elem, why);
   guint n;
   g_autofree char **w = norm_words (alt, cc->emo, &n);
   if (n == 0)
     return TRUE; /* "&" in "(t & c)": punctuation is not a token */
   /* a word that normalises to several tokens ("e.g." → "e", "g") is a sequence */
   for (guint i = 0; i < n; i++)
-    {
-      sym = pattern_word (cc, w[i]);
-      g_array_append_val (seq, sym);
-    }
+    if (!alt_push (seq, pattern_word (cc, w[i]), elem, why))
+      return FALSE;
   return TRUE;
 }
 
@@ -772,8 +793,7 @@ add_alternative (Compiler *cc, const char *elem, char *alt, gboolean seq_ok, Ele
       *why = g_strdup_printf ("\"%s\": empty alternative (use _ for optional)", elem);
       return FALSE;
     }
-  GArray *seq = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_ptr_array_add (e->alts, seq);
+  Alt seq = { 0, { 0 } };
   /* the words of the alternative, split in place (@alt is ours) */
   guint nw = 0;
   for (char *w = alt; *w;)
@@ -788,21 +808,17 @@ add_alternative (Compiler *cc, const char *elem, char *alt, gboolean seq_ok, Ele
               *why = g_strdup_printf ("\"%s\": put several words in ( )", elem);
               return FALSE;
             }
-          if (!parse_symbol (cc, elem, w, seq, why))
+          if (!parse_symbol (cc, elem, w, &seq, why))
             return FALSE;
         }
       w = next;
     }
-  if (seq->len == 0)
+  if (seq.n == 0)
     {
       *why = g_strdup_printf ("\"%s\": \"%s\" has no word in it", elem, alt);
       return FALSE;
     }
-  if (seq->len > 12)
-    {
-      *why = g_strdup_printf ("\"%s\": an alternative may have at most 12 words", elem);
-      return FALSE;
-    }
+  g_array_append_val (e->alts, seq);
   return TRUE;
 }
 
@@ -812,7 +828,7 @@ add_alternative (Compiler *cc, const char *elem, char *alt, gboolean seq_ok, Ele
 static gboolean
 parse_alternatives (Compiler *cc, const char *elem, Elem *e, char **why)
 {
-  e->alts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  e->alts = g_array_new (FALSE, FALSE, sizeof (Alt));
   const char *p = elem;
   while (*p)
     {
@@ -836,7 +852,17 @@ parse_alternatives (Compiler *cc, const char *elem, Elem *e, char **why)
         {
           while (*p && *p != '|')
             p++;
-          g_autofree char *alt = g_strndup (st, (gsize) (p - st));
+          /* a copy add_alternative may cut up; on the stack when short */
+          char buf[128];
+          gsize len = (gsize) (p - st);
+          g_autofree char *heap = len < sizeof buf ? NULL : g_strndup (st, len);
+          char *alt = heap;
+          if (!heap)
+            {
+              memcpy (buf, st, len);
+              buf[len] = '\0';
+              alt = buf;
+            }
           if (!add_alternative (cc, elem, alt, FALSE, e, why))
             return FALSE;
         }
@@ -955,7 +981,7 @@ parse_pattern (Compiler *cc, const char *pattern, gboolean *a_start, gboolean *a
       if (ok && e.alts->len == 0 && !e.end_alt && !(e.clause_alt && i + 1 == parts->len))
         {
           /* only optional punctuation (",|_"): matches nothing, skip it */
-          g_ptr_array_unref (e.alts);
+          g_array_unref (e.alts);
           continue;
         }
       g_array_append_val (elems, e);
@@ -1025,10 +1051,10 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
           guint32 node = g_array_index (frontier, guint32, 0);
           for (guint a = 0; a < e->alts->len; a++)
             {
-              GArray *seq = g_ptr_array_index (e->alts, a);
+              const Alt *seq = &g_array_index (e->alts, Alt, a);
               guint32 c = node;
-              for (guint k = 0; k < seq->len; k++)
-                c = tact_automaton_tree_child (au, c, g_array_index (seq, guint32, k));
+              for (guint k = 0; k < seq->n; k++)
+                c = tact_automaton_tree_child (au, c, seq->sym[k]);
               gboolean dup = FALSE;
               for (guint j = 0; j < next->len; j++)
                 dup |= g_array_index (next, guint32, j) == c;
@@ -1049,15 +1075,15 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
                 }
               for (guint a = 0; a < e->alts->len; a++)
                 {
-                  GArray *seq = g_ptr_array_index (e->alts, a);
+                  const Alt *seq = &g_array_index (e->alts, Alt, a);
                   guint32 c = node;
-                  for (guint k = 0; k + 1 < seq->len; k++)
+                  for (guint k = 0; k + 1 < seq->n; k++)
                     {
                       guint32 mid = tact_automaton_new_node (au);
-                      tact_automaton_add_edge (au, c, g_array_index (seq, guint32, k), mid);
+                      tact_automaton_add_edge (au, c, seq->sym[k], mid);
                       c = mid;
                     }
-                  tact_automaton_add_edge (au, c, g_array_index (seq, guint32, seq->len - 1), join);
+                  tact_automaton_add_edge (au, c, seq->sym[seq->n - 1], join);
                 }
             }
           g_array_append_val (next, join);
@@ -1333,11 +1359,9 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
           GArray *elems = g_array_new (FALSE, TRUE, sizeof (Elem));
           for (guint i = 0; i < n; i++)
             {
-              Elem e = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref), FALSE, 0 };
-              GArray *seq = g_array_new (FALSE, FALSE, sizeof (guint32));
-              guint32 sym = pattern_word (&cc, w[i]);
-              g_array_append_val (seq, sym);
-              g_ptr_array_add (e.alts, seq);
+              Elem e = { g_array_new (FALSE, FALSE, sizeof (Alt)), FALSE, 0 };
+              Alt seq = { 1, { pattern_word (&cc, w[i]) } };
+              g_array_append_val (e.alts, seq);
               g_array_append_val (elems, e);
             }
           TactTerminal t = { G_MAXUINT32, val, 0, 0, 0, (guint8) n };

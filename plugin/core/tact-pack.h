@@ -169,7 +169,7 @@ typedef struct {
   /* word pairs, open addressing: key (first + 1) << 32 | (second + 1), 0 = empty */
   guint64 *pkeys;
   guint32 *prow;
-  guint32  pmask;
+  guint32  pmask, n_pairs;
   guint32  bos, eos, bar;              /* word ids of "^", "$" and "|" */
 } TactJudge;
 
