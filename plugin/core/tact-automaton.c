@@ -68,6 +68,31 @@ edge_insert (guint64 *keys, guint32 *vals, guint32 mask, guint64 key, guint32 va
   vals[i] = val;
 }
 
+static void
+edges_resize (TactAutomaton *au, guint32 nmask)
+{
+  guint64 *nk = g_new0 (guint64, (gsize) nmask + 1);
+  guint32 *nv = g_new0 (guint32, (gsize) nmask + 1);
+  for (guint32 i = 0; i <= au->emask; i++)
+    if (au->evals[i])
+      edge_insert (nk, nv, nmask, au->ekeys[i], au->evals[i]);
+  g_free (au->ekeys);
+  g_free (au->evals);
+  au->ekeys = nk;
+  au->evals = nv;
+  au->emask = nmask;
+}
+
+void
+tact_automaton_reserve (TactAutomaton *au, guint32 n_edges)
+{
+  guint32 cap = au->emask + 1;
+  while (cap < 2 * (guint64) n_edges + 2 && cap < (1u << 30))
+    cap *= 2;
+  if (cap != au->emask + 1)
+    edges_resize (au, cap - 1);
+}
+
 void
 tact_automaton_add_edge (TactAutomaton *au, guint32 node, guint32 sym, guint32 child)
 {
@@ -78,19 +103,7 @@ tact_automaton_add_edge (TactAutomaton *au, guint32 node, guint32 sym, guint32 c
     if (c == child)
       return;
   if ((au->n_edges + 1) * 2 > au->emask + 1)
-    {
-      guint32 nmask = au->emask * 2 + 1;
-      guint64 *nk = g_new0 (guint64, nmask + 1);
-      guint32 *nv = g_new0 (guint32, nmask + 1);
-      for (guint32 i = 0; i <= au->emask; i++)
-        if (au->evals[i])
-          edge_insert (nk, nv, nmask, au->ekeys[i], au->evals[i]);
-      g_free (au->ekeys);
-      g_free (au->evals);
-      au->ekeys = nk;
-      au->evals = nv;
-      au->emask = nmask;
-    }
+    edges_resize (au, au->emask * 2 + 1);
   edge_insert (au->ekeys, au->evals, au->emask, key, child + 1);
   au->n_edges++;
 }

@@ -1423,6 +1423,17 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
 
   size_t ci;
   json_t *cue;
+  /* about one edge per four characters of pattern text: size the
+   * automaton's edge table once */
+  {
+    gsize chars = 0;
+    size_t cj, pj;
+    json_t *cv, *pv;
+    json_array_foreach (json_object_get (C, "cues"), cj, cv)
+      json_array_foreach (json_object_get (cv, "patterns"), pj, pv)
+        chars += json_string_length (pv);
+    tact_automaton_reserve (&pack->au, (guint32) MIN (chars / 4 + lex->len, G_MAXUINT32 / 4));
+  }
   json_array_foreach (ok ? json_object_get (C, "cues") : NULL, ci, cue)
     {
       TactCue c = { 0 };

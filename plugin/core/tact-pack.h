@@ -247,6 +247,9 @@ guint32   tact_automaton_tree_child (TactAutomaton *au, guint32 node, guint32 sy
 /* An extra edge @node —@sym→ @child (the automaton is an NFA: one
  * (node, symbol) may lead to several nodes). */
 void      tact_automaton_add_edge (TactAutomaton *au, guint32 node, guint32 sym, guint32 child);
+/* Sizes the edge table for about @n_edges edges at once (growing it edge by
+ * edge rehashes seven times for a pack). */
+void      tact_automaton_reserve (TactAutomaton *au, guint32 n_edges);
 void      tact_automaton_add_gap (TactAutomaton *au, guint32 node, guint8 max, guint32 child);
 void      tact_automaton_add_terminal (TactAutomaton *au, guint32 node, const TactTerminal *t);
 /* Builds the frozen form; call once after the last pattern was added. */
