@@ -363,26 +363,35 @@ word_row (const TactJudge *j, const TactWordInfo *wi)
  * tact_judge_score() walks the same way without the calls. */
 typedef void (*FeatureFn) (const float *row, guint start, guint end, gpointer data);
 
+/* The judge's symbols at unit @i of "^ units… $": a clause bar before the
+ * unit when a clause starts there, then the unit; "$" after the last.
+ * Fills @sym and returns how many (1 or 2). */
+static inline guint
+unit_symbols (const TactScratch *s, const TactJudge *j, guint i, guint32 sym[2])
+{
+  const TactUnit *u = s->units;
+  guint ns = 0;
+  if (i == s->n_units)
+    sym[ns++] = j->eos;
+  else
+    {
+      if (i > 0 && (u[i].flags & TACT_TOKF_CLAUSE))
+        sym[ns++] = j->bar;
+      sym[ns++] = u[i].word;
+    }
+  return ns;
+}
+
 static void
 walk_features (const TactScratch *s, const TactPack *pack, FeatureFn fn, gpointer data)
 {
   const TactJudge *j = &pack->judge;
-  const TactUnit *u = s->units;
   guint32 prev = j->bos;
   guint prev_at = 0;
   for (guint i = 0; i <= s->n_units; i++)
     {
-      /* at most two symbols per unit: a clause bar before it, then itself */
       guint32 sym[2];
-      guint ns = 0;
-      if (i == s->n_units)
-        sym[ns++] = j->eos;
-      else
-        {
-          if (i > 0 && (u[i].flags & TACT_TOKF_CLAUSE))
-            sym[ns++] = j->bar;
-          sym[ns++] = u[i].word;
-        }
+      guint ns = unit_symbols (s, j, i, sym);
       for (guint k = 0; k < ns; k++)
         {
           guint32 w = sym[k];
@@ -472,21 +481,12 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
   float acc[TACT_JUDGE_ROW];
   memcpy (acc, j->bias, sizeof acc);
   const TactWordInfo *words = pack->words;
-  const TactUnit *u = s->units;
   guint8 prev_flags = words[j->bos].flags;
   guint32 prev = j->bos;
   for (guint i = 0; i <= s->n_units; i++)
     {
       guint32 sym[2];
-      guint ns = 0;
-      if (i == s->n_units)
-        sym[ns++] = j->eos;
-      else
-        {
-          if (i > 0 && (u[i].flags & TACT_TOKF_CLAUSE))
-            sym[ns++] = j->bar;
-          sym[ns++] = u[i].word;
-        }
+      guint ns = unit_symbols (s, j, i, sym);
       for (guint k = 0; k < ns; k++)
         {
           guint32 w = sym[k];
