@@ -15,7 +15,8 @@ usage: train-judge.py TACT OUT.json FILE... [--lang en] [--threshold T]
 
 The units come from `tact units` run on the packs WITHOUT a judge (a judge's
 words would otherwise change how elongated words are looked up), so pass the
-shipped data directory with --data-dir; a copy without judge.json is used.
+shipped data directory with --data-dir: a copy is used whose judge.json is
+switched off (threshold 1; a missing file would let the built-in judge in).
 """
 import argparse
 import json
@@ -54,6 +55,11 @@ def units_of(tact, data_dir, texts):
         if data_dir:
             d = os.path.join(tmp, "data")
             shutil.copytree(data_dir, d, ignore=shutil.ignore_patterns("judge.json"))
+            for lang in os.listdir(d):
+                if os.path.isdir(os.path.join(d, lang)):
+                    with open(os.path.join(d, lang, "judge.json"), "w") as f:
+                        json.dump({"schema": "purple-tact-pack/1", "kind": "judge", "lang": lang,
+                                   "threshold": 1, "entries": {}}, f)
             args += ["--data-dir", d]
         inp = "".join(json.dumps({"text": t}) + "\n" for t in texts).encode("utf-8")
         proc = subprocess.run(args, input=inp, stdout=subprocess.PIPE, check=True)

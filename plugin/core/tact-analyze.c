@@ -109,8 +109,11 @@ build_units (TactScratch *s, const TactPack *pack)
           s->ubloom = g_renew (guint64, s->ubloom, s->cap_units);
         }
       TactUnit u = { TACT_DICT_NONE, i, tok->kind, tok->flags, tok->run };
+      /* links and mentions too: their constant forms ("#url") are words
+       * to the judge, which learnt them from `tact units` */
       if (tok->kind == TACT_TOK_WORD || tok->kind == TACT_TOK_NUM || tok->kind == TACT_TOK_EMOJI ||
-          tok->kind == TACT_TOK_EMOTICON || tok->kind == TACT_TOK_PUNCT)
+          tok->kind == TACT_TOK_EMOTICON || tok->kind == TACT_TOK_PUNCT || tok->kind == TACT_TOK_URL ||
+          tok->kind == TACT_TOK_MENTION)
         {
           const char *nm = tact_text_norm (t, i);
           guint32 h = tok->hash ? tok->hash : tact_dict_hash (nm, tok->norm_len);
@@ -591,12 +594,14 @@ span_text (const TactScratch *s, guint start, guint end)
 }
 
 /* The labels the judge adds to what the cues asserted (@score): never one
- * the cues ruled out (@denied), and a label whose cues all defer to others
- * ("unless", "yields") defers to them here too — to the cues' labels and
- * to the judge's own labels that defer to nobody. */
+ * the cues ruled out (@denied), never one whose strongest evidence is
+ * negated ("I'm not a bot", as for a negatable cue), and a label whose cues
+ * all defer to others ("unless", "yields") defers to them here too — to the
+ * cues' labels and to the judge's own labels that defer to nobody.  The
+ * evidence of each label added is left in @ev_start/@ev_end. */
 static guint32
 judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 denied,
-            float *logit)
+            float *logit, guint *ev_start, guint *ev_end)
 {
   guint32 mask = tact_judge_score (s, pack, logit);
   if (!mask)
@@ -606,6 +611,12 @@ judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 de
     if (score[l] >= ASSERT_AT)
       have |= 1u << l;
   mask &= ~(have | denied);
+  /* evidence first: a label that falls here must not make others defer */
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    if ((mask & (1u << l)) &&
+        (!tact_judge_evidence (s, pack, (TactLabel) l, &ev_start[l], &ev_end[l]) ||
+         negated_before (pack, s->units, ev_start[l])))
+      mask &= ~(1u << l);
   guint32 firm = 0;
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     if ((mask & (1u << l)) && pack->judge.unless[l] == 0)
@@ -717,7 +728,8 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
     }
 
   float logit[TACT_LABEL_COUNT];
-  guint32 judged = judge_adds (s, pack, score, denied, logit);
+  guint jev_start[TACT_LABEL_COUNT], jev_end[TACT_LABEL_COUNT];
+  guint32 judged = judge_adds (s, pack, score, denied, logit, jev_start, jev_end);
 
   out->n_labels = 0;
   out->primary = TACT_LABEL_NEUTRAL;
@@ -729,11 +741,12 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
           ev_start = m[best_m[l]].start;
           ev_end = m[best_m[l]].end;
         }
-      else if (!(judged & (1u << l)) ||
-               !tact_judge_evidence (s, pack, (TactLabel) l, &ev_start, &ev_end) ||
-               /* "I'm not a bot": a negated word is no evidence, for the
-                * judge as for a negatable cue */
-               negated_before (pack, units, ev_start))
+      else if (judged & (1u << l))
+        {
+          ev_start = jev_start[l];
+          ev_end = jev_end[l];
+        }
+      else
         continue;
       TactLabelHit *h = &out->labels[out->n_labels++];
       h->label = (TactLabel) l;

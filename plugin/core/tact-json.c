@@ -106,6 +106,42 @@ flat_expect (Flat *f, char c)
   return FALSE;
 }
 
+/* The end of a number written as JSON allows it (-?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?),
+ * or @p when it is not one: "+9", ".5" and "9." are for jansson to refuse. */
+static const char *
+json_number_end (const char *p, const char *end)
+{
+  const char *q = p;
+  if (q < end && *q == '-')
+    q++;
+  if (q >= end || !g_ascii_isdigit (*q))
+    return p;
+  if (*q == '0')
+    q++;
+  else
+    while (q < end && g_ascii_isdigit (*q))
+      q++;
+  if (q < end && *q == '.')
+    {
+      q++;
+      if (q >= end || !g_ascii_isdigit (*q))
+        return p;
+      while (q < end && g_ascii_isdigit (*q))
+        q++;
+    }
+  if (q < end && (*q == 'e' || *q == 'E'))
+    {
+      q++;
+      if (q < end && (*q == '+' || *q == '-'))
+        q++;
+      if (q >= end || !g_ascii_isdigit (*q))
+        return p;
+      while (q < end && g_ascii_isdigit (*q))
+        q++;
+    }
+  return q;
+}
+
 /* A lexicon valence such as "-1.25": digits, at most one dot, at most 15
  * digits.  The digits make one exact integer and one division rounds it,
  * so the result is the same double strtod() gives, at a fraction of the
@@ -222,6 +258,8 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
               flat_ws (&f);
               char *num_end = NULL;
               double v = flat_number (f.p, f.end, &num_end);
+              if (num_end != json_number_end (f.p, f.end))
+                return FALSE;
               if (num_end == f.p || num_end > f.end || !(v >= -max_abs && v <= max_abs) ||
                   !keyset_add (seen, word))
                 return FALSE;
@@ -254,6 +292,8 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
         {
           char *num_end = NULL;
           double v = flat_number (f.p, f.end, &num_end);
+          if (num_end != json_number_end (f.p, f.end))
+            return FALSE;
           if (num_end == f.p || num_end > f.end || !isfinite (v))
             return FALSE;
           json_object_set_new (doc->root, key, json_real (v));

@@ -114,6 +114,9 @@ check_entry (const char *key, double value, gpointer data)
   const char *sp = strchr (feature, ' ');
   if (!*feature || *feature == ' ' || (sp && (sp[1] == '\0' || sp[1] == ' ' || strchr (sp + 1, ' '))))
     return entry_error (c->error, c->doc, key, "a feature is one word or two words separated by one space");
+  /* every message has a start and an end: alone they are no evidence */
+  if (!sp && (strcmp (feature, "^") == 0 || strcmp (feature, "$") == 0))
+    return entry_error (c->error, c->doc, key, "\"^\" and \"$\" only pair with a word");
   if (c->second_pass && !(c->biased & (1u << l)))
     return entry_error (c->error, c->doc, key, "label \"%s\" has no bias entry (\"%s\": number)",
                         tact_label_id (l), tact_label_id (l));

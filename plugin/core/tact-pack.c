@@ -1424,7 +1424,8 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
   size_t ci;
   json_t *cue;
   /* about one edge per four characters of pattern text: size the
-   * automaton's edge table once */
+   * automaton's edge table once (up to a bound: a huge user file grows it
+   * as it goes instead of reserving for its worst case) */
   {
     gsize chars = 0;
     size_t cj, pj;
@@ -1432,7 +1433,7 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
     json_array_foreach (json_object_get (C, "cues"), cj, cv)
       json_array_foreach (json_object_get (cv, "patterns"), pj, pv)
         chars += json_string_length (pv);
-    tact_automaton_reserve (&pack->au, (guint32) MIN (chars / 4 + lex->len, G_MAXUINT32 / 4));
+    tact_automaton_reserve (&pack->au, (guint32) MIN (chars / 4 + lex->len, 1u << 18));
   }
   json_array_foreach (ok ? json_object_get (C, "cues") : NULL, ci, cue)
     {

@@ -406,7 +406,7 @@ preview_text (const char *text)
 }
 
 static GtkWidget *
-make_chip (const TactViewLabel *label, gboolean primary)
+make_chip (const TactViewLabel *label, gboolean primary, gboolean judged)
 {
   const ChipColour *colour = chip_colour (label->id);
   const char *title = (label->title != NULL && *label->title != '\0')
@@ -417,7 +417,7 @@ make_chip (const TactViewLabel *label, gboolean primary)
   char *markup;
   GString *tip = g_string_new (NULL);
   /* a label the judge guessed is marked as a guess */
-  g_autofree char *shown = g_strconcat (title != NULL ? title : "", label->judged ? "?" : "", NULL);
+  g_autofree char *shown = g_strconcat (title != NULL ? title : "", judged ? "?" : "", NULL);
 
   markup = g_markup_printf_escaped (primary
                                     ? "<span foreground=\"%s\" size=\"small\" weight=\"bold\">%s</span>"
@@ -432,7 +432,7 @@ make_chip (const TactViewLabel *label, gboolean primary)
 
   /* Tooltips are set as plain text: evidence is attacker-controlled. */
   if (label->evidence != NULL && *label->evidence != '\0')
-    g_string_append_printf (tip, label->judged ? _("guessed from the wording: %s") : _("matched: %s"),
+    g_string_append_printf (tip, judged ? _("guessed from the wording: %s") : _("matched: %s"),
                             label->evidence);
   if (label->handling != NULL && *label->handling != '\0')
     {
@@ -524,7 +524,7 @@ bar_update (TactBar *bar, PurpleConversation *conv, const TactView *view)
       if (view->labels[i].id == NULL)
         continue;
       gtk_box_pack_start (GTK_BOX (bar->chips_box),
-                          make_chip (&view->labels[i], i == 0), FALSE, FALSE, 0);
+                          make_chip (&view->labels[i], i == 0, (view->judged & (1u << i)) != 0), FALSE, FALSE, 0);
     }
   if (view->opted_out)
     {

@@ -138,9 +138,18 @@ tact_send_suggestion (PurpleConversation *conv, guint index, GError **error)
                                 : _("There is no suggestion with that number."));
       return FALSE;
     }
+  gboolean confirms = tact_view_suggestion_label (tc->view, index) == TACT_LABEL_OPT_OUT;
+
+  /* Sending the opt-out confirmation confirms the opt-out: the contact goes
+   * on the list (an opt-out only the judge saw was not listed by itself). */
+  if (confirms && purple_conversation_get_type (conv) == PURPLE_CONV_TYPE_IM)
+    {
+      g_autofree char *who = tact_conv_contact_id (conv);
+
+      tact_optout_add (purple_conversation_get_account (conv), who, "command");
+    }
   /* Confirming an opt-out is the one message a listed contact should get. */
-  return tact_send_text (conv, view->suggestions[index].text,
-                         tact_view_suggestion_label (tc->view, index) == TACT_LABEL_OPT_OUT);
+  return tact_send_text (conv, view->suggestions[index].text, confirms);
 }
 
 gboolean

@@ -80,7 +80,8 @@ tact_view_build (TactEngine *engine, const TactAnalysis *analysis, const TactCon
       vl->score = hit->score;
       vl->evidence = keep (data, hit->evidence != NULL ? hit->evidence : "");
       vl->handling = keep (data, tact_engine_handling (engine, analysis->lang, hit->label));
-      vl->judged = hit->judged;
+      if (hit->judged)
+        view->judged |= 1u << (view->n_labels - 1);
     }
 
   suggestions = tact_engine_suggest (engine, analysis, ctx, TACT_VIEW_MAX_SUGGESTIONS);
@@ -170,7 +171,7 @@ tact_view_format_line (const TactView *view, const char *mention_by, gboolean fu
         g_string_append (line, ", ");
       g_string_append (line, l->id);
       /* the judge's labels are guesses: say so */
-      if (l->judged)
+      if (view->judged & (1u << i))
         g_string_append_c (line, '?');
       if (i == 0 && l->evidence != NULL && *l->evidence != '\0')
         {

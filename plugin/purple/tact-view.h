@@ -49,7 +49,6 @@ typedef struct {
   double      score;     /* (0, 1] */
   const char *evidence;  /* plain text span that triggered it, may be "" */
   const char *handling;  /* one translated line of recommended handling */
-  gboolean    judged;    /* guessed by the judge, not matched by a cue */
 } TactViewLabel;
 
 typedef struct {
@@ -72,4 +71,8 @@ typedef struct {
   gboolean           opted_out;    /* contact is on the do-not-contact list */
   gboolean           offer_block;  /* harassment: offer privacy deny */
   gint64             received_at;  /* unix seconds of the analysed message */
+  /* added after the fields above, so UIs built against the older layout
+   * still read them right: bit i set = labels[i] was guessed by the judge
+   * (a trained model), not matched by a cue; show it as a guess */
+  guint32            judged;
 } TactView;

@@ -22,7 +22,9 @@ static const char JUDGE_FMT[] =
   "    \"opt-out zorp\": 4,\n"
   "    \"question\": -2,\n"
   "    \"question blick\": 3,\n"
-  "    \"question ^ blick\": 0.5\n"
+  "    \"question ^ blick\": 0.5,\n"
+  "    \"interested\": -3,\n"
+  "    \"interested #url\": 4\n"
   "  } }\n";
 
 static TactEngine *
@@ -98,6 +100,9 @@ test_weights_add_up (void)
   /* "^" marks the start: "blick" first gets the pair's 0.5 too */
   g_assert_cmpfloat_with_epsilon (score_of (e, "blick", TACT_LABEL_QUESTION, NULL), sigmoid (1.5), 1e-4);
   g_assert_cmpfloat_with_epsilon (score_of (e, "so blick", TACT_LABEL_QUESTION, NULL), sigmoid (1.0), 1e-4);
+  /* links and mentions are words to the judge: "#url" as `tact units` shows them */
+  g_assert_cmpfloat_with_epsilon (score_of (e, "see https://example.org/x", TACT_LABEL_INTERESTED, NULL),
+                                  sigmoid (1.0), 1e-4);
   /* nothing the judge knows: neutral */
   g_autoptr (TactAnalysis) a = tact_engine_analyze (e, "see you at noon", -1);
   g_assert_cmpuint (a->n_labels, ==, 0);
@@ -136,6 +141,9 @@ test_cues_keep_the_last_word (void)
   /* a negated word is no evidence ("I'm not a bot"), as for negatable cues */
   g_assert_cmpfloat (score_of (e, "not zorblax", TACT_LABEL_PRAISE, NULL), <, 0);
   g_assert_cmpfloat (score_of (e, "so zorblax", TACT_LABEL_PRAISE, NULL), >, 0);
+  /* a label dropped for negated evidence does not make others defer */
+  g_assert_cmpfloat (score_of (e, "not zorblax, so blick", TACT_LABEL_PRAISE, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "not zorblax, so blick", TACT_LABEL_QUESTION, NULL), >, 0);
   /* "question" yields to specific labels, as its cues do */
   g_assert_cmpfloat (score_of (e, "blick", TACT_LABEL_QUESTION, NULL), >, 0);
   g_assert_cmpfloat (score_of (e, "blick zorblax", TACT_LABEL_QUESTION, NULL), <, 0);

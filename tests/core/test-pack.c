@@ -148,6 +148,13 @@ test_judge_errors (void)
   static const char not_number[] = JUDGE_HEAD
     "  \"threshold\": 0.8,\n  \"entries\": {\n    \"praise\": \"high\"\n  } }\n";
   expect_refused ("judge", not_number, "\"praise\"", (const char *const[]) { "entries.praise", "number", NULL });
+  static const char lone_end[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"entries\": {\n    \"praise\": -2,\n    \"praise $\": 3\n  } }\n";
+  expect_refused ("judge", lone_end, "\"praise $\"", (const char *const[]) { "entries.praise $", "only pair", NULL });
+  /* numbers as JSON writes them: ".5" is not one, whatever strtod thinks */
+  static const char bad_number[] = JUDGE_HEAD
+    "  \"threshold\": .5,\n  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", bad_number, ".5", (const char *const[]) { "invalid", NULL });
 #undef JUDGE_HEAD
 }
 

@@ -377,6 +377,15 @@ async def scenario_judged_optout(server, peer, client, rep):
     check(not view["opted_out"], "a judged opt-out does not list the contact")
     check(view["suggestions"] and view["suggestions"][0]["id"].startswith("opt-out."),
           "the opt-out confirmation is offered")
+    # sending that confirmation confirms the opt-out: the contact is listed
+    await client.tact("tact use 1", LEAD_JID)
+    body = await peer.expect(r".", TIMEOUT)
+    check(body == view["suggestions"][0]["text"], "opt-out confirmation delivered")
+    mark = len(client.events)
+    await client.cmd(cmd="send", who=LEAD_JID, html="one more thing")
+    client.cursor = mark
+    await client.wait(lambda e: is_line(e, "Not sent"), "the next message is held")
+    await client.tact("tact optout remove", LEAD_JID)
     # a cue's opt-out still does
     view, _ = await lead_says(peer, client, rep, "stop messaging me", "opt-out")
     hit = [label for label in view["labels"] if label["id"] == "opt-out"][0]

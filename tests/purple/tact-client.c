@@ -74,7 +74,7 @@ view_to_json (const TactView *view)
                                               view->labels[i].score, "evidence",
                                               view->labels[i].evidence, "handling",
                                               view->labels[i].handling, "judged",
-                                              view->labels[i].judged));
+                                              (view->judged & (1u << i)) != 0));
   for (guint i = 0; i < view->n_suggestions; i++)
     json_array_append_new (suggestions,
                            json_pack ("{s:s, s:s, s:b}", "id", view->suggestions[i].id, "text",
