@@ -46,7 +46,7 @@ typedef struct {
   guint     n_cur, n_next;
   guint64   seen_cur, seen_next; /* filters of their (node, start) pairs */
   GArray   *vals;     /* float */
-  /* the judge's features already counted in this message (tact-judge.c):
+  /* the judge's word pairs already counted in this message (tact-judge.c):
    * open addressing, a slot is taken when its stamp is the message's, so
    * nothing is cleared between messages */
   guint64  *jkeys;

@@ -238,25 +238,28 @@ docs_clear (TactPackDocs *docs)
 }
 
 /* Lexicon and judge files are long flat lists of numbers: the flat reader
- * takes them without a jansson object per entry. */
+ * takes them without a jansson object per entry.  The bound of their
+ * numbers, or 0 for the other kinds. */
+static double
+flat_bound (guint kind)
+{
+  return kind == TACT_KIND_LEXICON ? TACT_LEXICON_MAX_VALENCE
+         : kind == TACT_KIND_JUDGE ? TACT_JUDGE_MAX_WEIGHT : 0.0;
+}
+
 static TactJsonDoc *
 parse_doc (guint kind, const char *name, const char *buf, gsize len, GError **error)
 {
-  if (kind == 1)
-    return tact_json_doc_parse_lexicon (name, buf, len, error);
-  if (kind == 4)
-    return tact_json_doc_parse_flat (name, buf, len, 50.0, error);
-  return tact_json_doc_parse (name, buf, len, error);
+  double bound = flat_bound (kind);
+  return bound > 0 ? tact_json_doc_parse_flat (name, buf, len, bound, error)
+                   : tact_json_doc_parse (name, buf, len, error);
 }
 
 static TactJsonDoc *
 load_doc (guint kind, const char *path, GError **error)
 {
-  if (kind == 1)
-    return tact_json_doc_load_lexicon (path, error);
-  if (kind == 4)
-    return tact_json_doc_load_flat (path, 50.0, error);
-  return tact_json_doc_load (path, error);
+  double bound = flat_bound (kind);
+  return bound > 0 ? tact_json_doc_load_flat (path, bound, error) : tact_json_doc_load (path, error);
 }
 
 /* Reads the documents of @lang.  @use_disk FALSE = built-in only. */
@@ -497,6 +500,15 @@ tact_engine_load_ms (const TactEngine *e)
 
 /* ---------------------------------------------------------------- analysing */
 
+/* Tokenises @text into the scratch and picks the pack of its language. */
+static const TactPack *
+scan (TactEngine *e, const char *text, gssize len)
+{
+  tact_text_scan (&e->scratch.text, text, len, &e->emo);
+  guint idx = tact_analyze_detect (&e->scratch, (TactPack *const *) e->packs->pdata, e->packs->len);
+  return g_ptr_array_index (e->packs, idx);
+}
+
 TactAnalysis *
 tact_engine_analyze (TactEngine *e, const char *text, gssize len)
 {
@@ -506,9 +518,7 @@ tact_engine_analyze (TactEngine *e, const char *text, gssize len)
   a->truncated = FALSE;
   a->ref_count = 1;
   a->primary = TACT_LABEL_NEUTRAL;
-  tact_text_scan (&e->scratch.text, text, len, &e->emo);
-  guint idx = tact_analyze_detect (&e->scratch, (TactPack *const *) e->packs->pdata, e->packs->len);
-  const TactPack *pack = g_ptr_array_index (e->packs, idx);
+  const TactPack *pack = scan (e, text, len);
   g_strlcpy (a->lang, pack->lang, sizeof a->lang);
   tact_analyze_run (&e->scratch, pack, a);
   return a;
@@ -517,9 +527,7 @@ tact_engine_analyze (TactEngine *e, const char *text, gssize len)
 char **
 tact_engine_units (TactEngine *e, const char *text, gssize len, char lang[8])
 {
-  tact_text_scan (&e->scratch.text, text, len, &e->emo);
-  guint idx = tact_analyze_detect (&e->scratch, (TactPack *const *) e->packs->pdata, e->packs->len);
-  const TactPack *pack = g_ptr_array_index (e->packs, idx);
+  const TactPack *pack = scan (e, text, len);
   if (lang)
     g_strlcpy (lang, pack->lang, 8);
   return tact_analyze_units (&e->scratch, pack);

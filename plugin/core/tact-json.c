@@ -182,6 +182,20 @@ flat_number (char *p, const char *end, char **num_end)
   return neg ? -v : v;
 }
 
+/* Reads a number at f->p as JSON writes it; FALSE (and @f unmoved) for
+ * anything else, which jansson then reports. */
+static gboolean
+flat_json_number (Flat *f, double *v)
+{
+  char *num_end = NULL;
+  *v = flat_number (f->p, f->end, &num_end);
+  if (num_end == f->p || num_end > f->end || num_end != json_number_end (f->p, f->end) ||
+      !isfinite (*v))
+    return FALSE;
+  f->p = num_end;
+  return TRUE;
+}
+
 /* The keys seen so far in a flat file, to refuse duplicates (jansson then
  * names them): open addressing over tact_dict_hash(), which costs a third
  * of a GHashTable on files of ten thousand keys. */
@@ -190,31 +204,33 @@ typedef struct {
   guint32      mask, n;
 } KeySet;
 
+/* The slot of @key: its own when present, else the empty one it belongs in. */
+static guint32
+keyset_slot (const KeySet *ks, const char *key)
+{
+  guint32 s = tact_dict_hash (key, strlen (key)) & ks->mask;
+  while (ks->keys[s] && strcmp (ks->keys[s], key) != 0)
+    s = (s + 1) & ks->mask;
+  return s;
+}
+
 static gboolean
 keyset_add (KeySet *ks, const char *key)
 {
   if ((ks->n + 1) * 2 > ks->mask + 1)
     {
-      guint32 cap = (ks->mask + 1) * 2;
       const char **old = ks->keys;
       guint32 old_cap = ks->mask + 1;
-      ks->keys = g_new0 (const char *, cap);
-      ks->mask = cap - 1;
+      ks->keys = g_new0 (const char *, old_cap * 2);
+      ks->mask = old_cap * 2 - 1;
       for (guint32 i = 0; i < old_cap; i++)
         if (old[i])
-          {
-            guint32 s = tact_dict_hash (old[i], strlen (old[i])) & ks->mask;
-            while (ks->keys[s])
-              s = (s + 1) & ks->mask;
-            ks->keys[s] = old[i];
-          }
+          ks->keys[keyset_slot (ks, old[i])] = old[i];
       g_free (old);
     }
-  gsize len = strlen (key);
-  guint32 s = tact_dict_hash (key, len) & ks->mask;
-  for (; ks->keys[s]; s = (s + 1) & ks->mask)
-    if (strcmp (ks->keys[s], key) == 0)
-      return FALSE;
+  guint32 s = keyset_slot (ks, key);
+  if (ks->keys[s])
+    return FALSE;
   ks->keys[s] = key;
   ks->n++;
   return TRUE;
@@ -256,14 +272,10 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
               if (!word || !flat_expect (&f, ':'))
                 return FALSE;
               flat_ws (&f);
-              char *num_end = NULL;
-              double v = flat_number (f.p, f.end, &num_end);
-              if (num_end != json_number_end (f.p, f.end))
-                return FALSE;
-              if (num_end == f.p || num_end > f.end || !(v >= -max_abs && v <= max_abs) ||
+              double v;
+              if (!flat_json_number (&f, &v) || !(v >= -max_abs && v <= max_abs) ||
                   !keyset_add (seen, word))
                 return FALSE;
-              f.p = num_end;
               TactFlatEntry e = { word, v };
               g_array_append_val (doc->flat, e);
             }
@@ -290,14 +302,10 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
         }
       else
         {
-          char *num_end = NULL;
-          double v = flat_number (f.p, f.end, &num_end);
-          if (num_end != json_number_end (f.p, f.end))
-            return FALSE;
-          if (num_end == f.p || num_end > f.end || !isfinite (v))
+          double v;
+          if (!flat_json_number (&f, &v))
             return FALSE;
           json_object_set_new (doc->root, key, json_real (v));
-          f.p = num_end;
         }
     }
   flat_ws (&f);
@@ -314,12 +322,6 @@ flat_read (TactJsonDoc *doc, double max_abs)
   gboolean ok = flat_read_keys (doc, max_abs, &seen);
   g_free (seen.keys);
   return ok;
-}
-
-TactJsonDoc *
-tact_json_doc_parse_lexicon (const char *name, const char *buf, gsize len, GError **error)
-{
-  return tact_json_doc_parse_flat (name, buf, len, 4.0, error);
 }
 
 TactJsonDoc *
@@ -374,12 +376,6 @@ tact_json_doc_load_flat (const char *path, double max_abs, GError **error)
   gsize len = 0;
   g_autofree char *buf = read_checked (path, &len, error);
   return buf ? tact_json_doc_parse_flat (path, buf, len, max_abs, error) : NULL;
-}
-
-TactJsonDoc *
-tact_json_doc_load_lexicon (const char *path, GError **error)
-{
-  return tact_json_doc_load_flat (path, 4.0, error);
 }
 
 TactJsonDoc *

@@ -23,9 +23,9 @@ typedef struct {
   char   *buf;
   gsize   len;
   json_t *root;
-  /* lexicon files only: the entries, read without building a jansson
-   * object for each of thousands of words (most of the load time).  When
-   * set, root's "entries" is an empty object. */
+  /* flat files only (lexicon, judge): the entries, read without building
+   * a jansson object for each of thousands of them (most of the load
+   * time).  When set, root's "entries" is an empty object. */
   GArray *flat;      /* TactFlatEntry */
   char   *flat_buf;  /* backing store of the keys */
 } TactJsonDoc;
@@ -35,14 +35,11 @@ TactJsonDoc *tact_json_doc_parse (const char *name, const char *buf, gsize len, 
 /* Reads and parses @path.  New. */
 TactJsonDoc *tact_json_doc_load (const char *path, GError **error);
 
-/* The same for a lexicon file: a flat reader takes the common shape
- * ({"schema", "kind", "lang", "entries": {"word": number, …}}); anything
+/* The same for a flat file (lexicon, judge): a flat reader takes the common
+ * shape ({"schema", "kind", "lang", "entries": {"key": number, …}}, header
+ * values strings, booleans or numbers, entries within ±@max_abs); anything
  * else (syntax errors, duplicates, out-of-range values, escapes) goes
  * through jansson, whose messages name line and column.  New. */
-TactJsonDoc *tact_json_doc_parse_lexicon (const char *name, const char *buf, gsize len, GError **error);
-TactJsonDoc *tact_json_doc_load_lexicon (const char *path, GError **error);
-/* The same shape with entries within ±@max_abs and numbers allowed in the
- * header (judge files: "threshold").  New. */
 TactJsonDoc *tact_json_doc_parse_flat (const char *name, const char *buf, gsize len,
                                        double max_abs, GError **error);
 TactJsonDoc *tact_json_doc_load_flat (const char *path, double max_abs, GError **error);

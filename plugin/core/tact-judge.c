@@ -7,9 +7,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-/* Weights are sums of a few dozen terms; anything larger is a broken file,
- * not a model. */
-#define MAX_WEIGHT 50.0
 
 /* ------------------------------------------------------- entries of a file */
 
@@ -103,8 +100,8 @@ check_entry (const char *key, double value, gpointer data)
   if (!split_entry (key, &l, &feature, &c->last))
     return entry_error (c->error, c->doc, key, "must start with a message label of the playbook "
                         "(\"opt-out\", \"opt-out word\", \"opt-out word word\")");
-  if (!(value >= -MAX_WEIGHT && value <= MAX_WEIGHT))
-    return entry_error (c->error, c->doc, key, "%g is out of range [%g, %g]", value, -MAX_WEIGHT, MAX_WEIGHT);
+  if (!(value >= -TACT_JUDGE_MAX_WEIGHT && value <= TACT_JUDGE_MAX_WEIGHT))
+    return entry_error (c->error, c->doc, key, "%g is out of range [%g, %g]", value, -TACT_JUDGE_MAX_WEIGHT, TACT_JUDGE_MAX_WEIGHT);
   if (!feature)
     {
       c->biased |= 1u << l;
@@ -170,20 +167,6 @@ tact_judge_validate (const TactJsonDoc *doc, GError **error)
 
 /* ---------------------------------------------------------------- compile */
 
-static guint32
-intern_word (TactPack *pack, const char *w, gsize len)
-{
-  guint32 id = tact_dict_intern (&pack->dict, w, len);
-  if (id >= pack->n_words_cap)
-    {
-      guint32 ncap = MAX (MAX (id + 1, pack->n_words_cap * 2), 1024u);
-      pack->words = g_renew (TactWordInfo, pack->words, ncap);
-      memset (pack->words + pack->n_words_cap, 0, (ncap - pack->n_words_cap) * sizeof (TactWordInfo));
-      pack->n_words_cap = ncap;
-    }
-  return id;
-}
-
 static guint64
 pair_key (guint32 a, guint32 b)
 {
@@ -193,7 +176,7 @@ pair_key (guint32 a, guint32 b)
 static guint32
 pair_slot (const TactJudge *j, guint64 key)
 {
-  return (guint32) ((key * 0x9E3779B97F4A7C15ull) >> 32) & j->pmask;
+  return tact_automaton_hash (key) & j->pmask;
 }
 
 /* Compiling: each feature gets a row the first time it is met; words find
@@ -230,7 +213,7 @@ pairs_grow (TactJudge *j)
   for (guint32 i = 0; j->pkeys && i <= j->pmask; i++)
     if (j->pkeys[i])
       {
-        guint32 s = (guint32) ((j->pkeys[i] * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+        guint32 s = tact_automaton_hash (j->pkeys[i]) & (cap - 1);
         while (keys[s])
           s = (s + 1) & (cap - 1);
         keys[s] = j->pkeys[i];
@@ -263,7 +246,7 @@ gather_entry (const char *key, double value, gpointer data)
   guint32 row;
   if (!sp)
     {
-      guint32 a = intern_word (pack, feature, strlen (feature));
+      guint32 a = tact_pack_intern (pack, feature, strlen (feature));
       TactWordInfo *wi = &pack->words[a];
       if (!wi->judge_has)
         {
@@ -274,8 +257,8 @@ gather_entry (const char *key, double value, gpointer data)
     }
   else
     {
-      guint32 a = intern_word (pack, feature, (gsize) (sp - feature));
-      guint32 b = intern_word (pack, sp + 1, strlen (sp + 1));
+      guint32 a = tact_pack_intern (pack, feature, (gsize) (sp - feature));
+      guint32 b = tact_pack_intern (pack, sp + 1, strlen (sp + 1));
       pack->words[a].flags |= TACT_WORDF_JUDGE_FIRST;
       pack->words[b].flags |= TACT_WORDF_JUDGE_SECOND;
       if ((j->n_pairs + 1) * 2 > j->pmask + 1)
@@ -305,9 +288,9 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   if (th >= 1.0)
     return;
   j->min_logit = (float) log (th / (1.0 - th));
-  j->bos = intern_word (pack, "^", 1);
-  j->eos = intern_word (pack, "$", 1);
-  j->bar = intern_word (pack, "|", 1);
+  j->bos = tact_pack_intern (pack, "^", 1);
+  j->eos = tact_pack_intern (pack, "$", 1);
+  j->bar = tact_pack_intern (pack, "|", 1);
   pairs_grow (j);
   Gather g = { pack, { { 0 }, 0, 0, FALSE }, 0 };
   foreach_entry (doc, gather_entry, &g);
@@ -422,7 +405,7 @@ walk_features (const TactScratch *s, const TactPack *pack, FeatureFn fn, gpointe
 static inline gboolean
 first_time (TactScratch *s, guint64 key)
 {
-  guint32 i = (guint32) ((key * 0x9E3779B97F4A7C15ull) >> 40) & s->jmask;
+  guint32 i = tact_automaton_hash (key) & s->jmask;
   for (; s->jstamp[i] == s->jgen; i = (i + 1) & s->jmask)
     if (s->jkeys[i] == key)
       return FALSE;
@@ -431,7 +414,7 @@ first_time (TactScratch *s, guint64 key)
   return TRUE;
 }
 
-/* Readies the seen-sets for a message of @n features at most, in a pack
+/* Readies the seen-sets for a message of @n word pairs at most, in a pack
  * of @n_words words. */
 static void
 seen_reset (TactScratch *s, guint n, guint32 n_words)
@@ -476,8 +459,8 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
   const TactJudge *j = &pack->judge;
   if (!j->on)
     return 0;
-  /* at most two symbols per unit, plus "$": a weighted word or pair each */
-  seen_reset (s, 4 * (s->n_units + 1), pack->dict.n);
+  /* at most two symbols per unit, plus "$": a pair ending at each */
+  seen_reset (s, 2 * (s->n_units + 1), pack->dict.n);
   guint32 *wstamp = s->wstamp;
   /* the same walk as walk_features(), written out: it runs for every
    * message, and a call per feature would cost more than the additions */

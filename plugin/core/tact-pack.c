@@ -13,7 +13,10 @@
 #include <string.h>
 
 const char *const tact_pack_kinds[TACT_PACK_KINDS] = { "language", "lexicon", "cues", "replies", "judge" };
-enum { K_LANGUAGE, K_LEXICON, K_CUES, K_REPLIES, K_JUDGE };
+enum {
+  K_LANGUAGE = TACT_KIND_LANGUAGE, K_LEXICON = TACT_KIND_LEXICON, K_CUES = TACT_KIND_CUES,
+  K_REPLIES = TACT_KIND_REPLIES, K_JUDGE = TACT_KIND_JUDGE
+};
 
 static const char *const var_names[TACT_VAR_COUNT] = {
   "greeting", "name", "first_name", "agent", "company", "product", "topic",
@@ -88,12 +91,18 @@ word_info (TactPack *pack, guint32 id)
   return &pack->words[id];
 }
 
+guint32
+tact_pack_intern (TactPack *pack, const char *w, gsize len)
+{
+  guint32 id = tact_dict_intern (&pack->dict, w, len);
+  word_info (pack, id);
+  return id;
+}
+
 static guint32
 intern (TactPack *pack, const char *w)
 {
-  guint32 id = tact_dict_intern (&pack->dict, w, strlen (w));
-  word_info (pack, id);
-  return id;
+  return tact_pack_intern (pack, w, strlen (w));
 }
 
 /* TRUE if @s is already in normal form: lower-case ASCII letters, digits,
@@ -334,7 +343,8 @@ validate_lexicon (const TactJsonDoc *doc, GError **error)
   json_t *e = json_object_get (doc->root, "entries");
   if (!e)
     return tact_json_error (error, doc, "entries", "missing (an object of word → valence)"), FALSE;
-  return check_object_of (doc, e, "entries", JSON_REAL, -4, 4, error);
+  return check_object_of (doc, e, "entries", JSON_REAL, -TACT_LEXICON_MAX_VALENCE,
+                          TACT_LEXICON_MAX_VALENCE, error);
 }
 
 /* A pattern element's syntax is checked when it is compiled (compile_pattern);

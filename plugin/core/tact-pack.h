@@ -200,6 +200,15 @@ typedef struct {
 void      tact_pack_free (TactPack *pack);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactPack, tact_pack_free)
 
+/* The kinds of pack file, in tact_pack_kinds order. */
+enum { TACT_KIND_LANGUAGE, TACT_KIND_LEXICON, TACT_KIND_CUES, TACT_KIND_REPLIES, TACT_KIND_JUDGE };
+
+/* The bound of a lexicon valence and of a judge weight: files with larger
+ * numbers are broken, and the flat reader leaves them to jansson and the
+ * validator, which name the place. */
+#define TACT_LEXICON_MAX_VALENCE 4.0
+#define TACT_JUDGE_MAX_WEIGHT    50.0
+
 /* The documents of one language, base first then user overrides:
  * language, lexicon, cues, replies (required; the built-in copy fills a
  * gap) and judge (optional). */
@@ -210,6 +219,10 @@ typedef struct {
 } TactPackDocs;
 
 extern const char *const tact_pack_kinds[TACT_PACK_KINDS];
+
+/* The id of word @w (@len bytes, in normal form), adding it with an empty
+ * word record if new; pack->words may move. */
+guint32   tact_pack_intern (TactPack *pack, const char *w, gsize len);
 
 /* Validates and compiles.  @emo collects emoticons (shared by all packs).
  * New, or NULL with @error naming file:line:col. */

@@ -125,6 +125,20 @@ tact_send_text (PurpleConversation *conv, const char *text, gboolean bypass_opto
   return TRUE;
 }
 
+/* Puts the contact of an IM on the do-not-contact list, as the rep
+ * confirms their opt-out.  FALSE for a chat (no single contact). */
+static gboolean
+list_contact (PurpleConversation *conv)
+{
+  g_autofree char *who = NULL;
+
+  if (purple_conversation_get_type (conv) != PURPLE_CONV_TYPE_IM)
+    return FALSE;
+  who = tact_conv_contact_id (conv);
+  tact_optout_add (purple_conversation_get_account (conv), who, "command");
+  return TRUE;
+}
+
 gboolean
 tact_send_suggestion (PurpleConversation *conv, guint index, GError **error)
 {
@@ -142,12 +156,8 @@ tact_send_suggestion (PurpleConversation *conv, guint index, GError **error)
 
   /* Sending the opt-out confirmation confirms the opt-out: the contact goes
    * on the list (an opt-out only the judge saw was not listed by itself). */
-  if (confirms && purple_conversation_get_type (conv) == PURPLE_CONV_TYPE_IM)
-    {
-      g_autofree char *who = tact_conv_contact_id (conv);
-
-      tact_optout_add (purple_conversation_get_account (conv), who, "command");
-    }
+  if (confirms)
+    list_contact (conv);
   /* Confirming an opt-out is the one message a listed contact should get. */
   return tact_send_text (conv, view->suggestions[index].text, confirms);
 }
@@ -157,12 +167,9 @@ tact_send_optout_confirmation (PurpleConversation *conv)
 {
   TactConv *tc = tact_conv_get (conv);
   const TactView *view = tc != NULL ? tact_view_get (tc->view) : NULL;
-  g_autofree char *who = NULL;
 
-  if (purple_conversation_get_type (conv) != PURPLE_CONV_TYPE_IM)
+  if (!list_contact (conv))
     return FALSE;
-  who = tact_conv_contact_id (conv);
-  tact_optout_add (purple_conversation_get_account (conv), who, "command");
   if (view == NULL || view->n_suggestions == 0
       || tact_view_suggestion_label (tc->view, 0) != TACT_LABEL_OPT_OUT)
     return FALSE;
