@@ -39,7 +39,7 @@ norm_reserve (TactText *t, gsize extra)
     }
 }
 
-static TactToken *
+static inline TactToken *
 push_token (TactText *t, TactTokKind kind, gsize start, gsize end, guint8 flags)
 {
   if (t->n_toks == t->cap_toks)
@@ -410,19 +410,6 @@ is_url_start (const char *s, gsize len)
   return FALSE;
 }
 
-#if defined(__SSE2__)
-/* Bits set in a 16-bit mask (the default x86-64 target has no popcount
- * instruction, and the builtin becomes a library call). */
-static inline guint
-popcount16 (guint x)
-{
-  x = x - ((x >> 1) & 0x5555u);
-  x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
-  x = (x + (x >> 4)) & 0x0F0Fu;
-  return (x + (x >> 8)) & 0x1Fu;
-}
-#endif
-
 static void
 scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
 {
@@ -475,8 +462,10 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
             {
               guint m_upper = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (
                                 _mm_and_si128 (v, _mm_set1_epi8 (0x20)), _mm_setzero_si128 ())) & m_letter;
-              letters = popcount16 (m_letter);
-              upper = popcount16 (m_upper);
+              /* only "none", "one" and "two or more" matter below (flags,
+               * counts of words), so the counts saturate at 2: no popcount */
+              letters = m_letter == 0 ? 0 : (m_letter & (m_letter - 1)) ? 2 : 1;
+              upper = m_upper == m_letter ? letters : m_upper != 0;
               _mm_storeu_si128 ((__m128i *) out, lc);
               guint64 w0, w1;
               memcpy (&w0, out, 8);
