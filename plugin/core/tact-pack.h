@@ -164,7 +164,8 @@ typedef struct {
   float    bias[TACT_LABEL_COUNT];
   guint32  may;                        /* labels it may assert */
   guint32  unless[TACT_LABEL_COUNT];   /* per label: what it defers to (see judge_adds) */
-  float   *rows;                       /* n_rows × TACT_JUDGE_ROW */
+  float   *rows;                       /* n_rows × TACT_JUDGE_ROW, 64-byte aligned */
+  gpointer rows_mem;                   /* the block @rows lies in (freed) */
   guint32  n_rows;
   /* word pairs, open addressing: key (first + 1) << 32 | (second + 1), 0 = empty */
   guint64 *pkeys;
