@@ -318,7 +318,13 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
 static gboolean
 flat_read (TactJsonDoc *doc, double max_abs)
 {
-  KeySet seen = { g_new0 (const char *, 8192), 8191, 0 };
+  /* an entry takes at least some twenty bytes of file: sized for that
+   * many keys at half load, a big judge file is never rehashed (each
+   * rehash walked every key again) */
+  guint32 cap = 8192;
+  while (cap < doc->len / 10 && cap < (1u << 24))
+    cap *= 2;
+  KeySet seen = { g_new0 (const char *, cap), cap - 1, 0 };
   gboolean ok = flat_read_keys (doc, max_abs, &seen);
   g_free (seen.keys);
   return ok;
@@ -342,6 +348,47 @@ tact_json_doc_parse_flat (const char *name, const char *buf, gsize len, double m
   return tact_json_doc_parse (name, buf, len, error);
 }
 
+/* g_utf8_validate_len(), with a fast path for the ASCII that makes up
+ * nearly all of a pack (eight bytes at a time): only runs of non-ASCII
+ * bytes go to GLib.  A multi-byte character never holds an ASCII byte, so
+ * each such run must be whole characters.  NUL is refused, as by GLib. */
+static gboolean
+valid_utf8 (const char *s, gsize len, const char **end)
+{
+  gsize i = 0;
+  while (i < len)
+    {
+      while (i + 8 <= len)
+        {
+          guint64 w;
+          memcpy (&w, s + i, 8);
+          if ((w & 0x8080808080808080ull) || ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
+            break;
+          i += 8;
+        }
+      if (i >= len)
+        break;
+      guchar c = (guchar) s[i];
+      if (c == 0)
+        {
+          *end = s + i;
+          return FALSE;
+        }
+      if (c < 0x80)
+        {
+          i++;
+          continue;
+        }
+      gsize j = i;
+      while (j < len && (guchar) s[j] >= 0x80)
+        j++;
+      if (!g_utf8_validate_len (s + i, j - i, end))
+        return FALSE;
+      i = j;
+    }
+  return TRUE;
+}
+
 static char *
 read_checked (const char *path, gsize *len, GError **error)
 {
@@ -353,14 +400,15 @@ read_checked (const char *path, gsize *len, GError **error)
       return NULL;
     }
   const char *end = NULL;
-  if (!g_utf8_validate_len (buf, *len, &end))
+  if (!valid_utf8 (buf, *len, &end))
     {
+      /* columns count characters, as in every other pack error */
       int line = 1, col = 1;
       for (const char *p = buf; p < end; p++)
         {
           if (*p == '\n')
             line++, col = 1;
-          else
+          else if (((guchar) *p & 0xC0) != 0x80)
             col++;
         }
       g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: not valid UTF-8", path, line, col);

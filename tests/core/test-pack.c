@@ -116,6 +116,24 @@ test_weight_range (void)
 }
 
 /* judge.json: every mistake is refused with its place named */
+/* A pack file that is not UTF-8 is refused at the offending byte, after
+ * long ASCII stretches and a valid "é" on the same line (the validator
+ * skips ASCII eight bytes at a time and checks the rest as characters). */
+static void
+test_invalid_utf8 (void)
+{
+  const char *head = "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"lexicon\", \"lang\": \"en\",\n";
+  /* a stray byte */
+  g_autofree char *stray = g_strconcat (head, "  \"entries\": { \"caf\xc3\xa9\": 1, \"bad\xff\": 2 } }\n", NULL);
+  expect_refused ("lexicon", stray, "\xff", (const char *const[]) { "not valid UTF-8", NULL });
+  /* a character cut short by ASCII */
+  g_autofree char *cut = g_strconcat (head, "  \"entries\": { \"caf\xc3\xa9\": 1, \"x\xe2\x82\": 2 } }\n", NULL);
+  expect_refused ("lexicon", cut, "\xe2", (const char *const[]) { "not valid UTF-8", NULL });
+  /* an overlong form of "/" at the very end of the file */
+  g_autofree char *overlong = g_strconcat (head, "  \"entries\": { \"caf\xc3\xa9\": 1 } }\n\xc0\xaf", NULL);
+  expect_refused ("lexicon", overlong, "\xc0", (const char *const[]) { "not valid UTF-8", NULL });
+}
+
 static void
 test_judge_errors (void)
 {
@@ -518,6 +536,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/unknown-label", test_unknown_label);
   g_test_add_func ("/pack/weight-range", test_weight_range);
   g_test_add_func ("/pack/judge-errors", test_judge_errors);
+  g_test_add_func ("/pack/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/pack/bad-pattern", test_bad_pattern);
   g_test_add_func ("/pack/unknown-class", test_unknown_class);
   g_test_add_func ("/pack/duplicate-key", test_duplicate_key);
