@@ -281,9 +281,31 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
             }
           continue;
         }
-      /* header values: strings and booleans only */
+      /* header values: strings, booleans, numbers, and objects of numbers
+       * (the judge's "thresholds") */
       flat_ws (&f);
-      if (f.p < f.end && *f.p == '"')
+      if (f.p < f.end && *f.p == '{')
+        {
+          f.p++;
+          json_t *obj = json_object ();
+          json_object_set_new (doc->root, key, obj);
+          for (gboolean ofirst = TRUE;; ofirst = FALSE)
+            {
+              if (flat_expect (&f, '}'))
+                break;
+              if (!ofirst && !flat_expect (&f, ','))
+                return FALSE;
+              char *name = flat_string (&f);
+              if (!name || !flat_expect (&f, ':') || json_object_get (obj, name))
+                return FALSE;
+              flat_ws (&f);
+              double v;
+              if (!flat_json_number (&f, &v))
+                return FALSE;
+              json_object_set_new (obj, name, json_real (v));
+            }
+        }
+      else if (f.p < f.end && *f.p == '"')
         {
           char *val = flat_string (&f);
           if (!val || !g_utf8_validate (val, -1, NULL))

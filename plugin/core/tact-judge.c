@@ -128,13 +128,14 @@ tact_judge_validate (const TactJsonDoc *doc, GError **error)
   json_t *v;
   json_object_foreach (r, key, v)
     {
-      static const char *const keys[] = { "schema", "kind", "lang", "replace", "threshold", "entries", NULL };
+      static const char *const keys[] = { "schema", "kind", "lang", "replace", "threshold", "thresholds",
+                                          "entries", NULL };
       gboolean ok = key[0] == '_' || strcmp (key, "comment") == 0;
       for (guint i = 0; keys[i]; i++)
         ok |= strcmp (key, keys[i]) == 0;
       if (!ok)
         {
-          tact_json_error (error, doc, key, "unknown key \"%s\" (expected one of: threshold, entries)", key);
+          tact_json_error (error, doc, key, "unknown key \"%s\" (expected one of: threshold, thresholds, entries)", key);
           return FALSE;
         }
     }
@@ -143,6 +144,29 @@ tact_judge_validate (const TactJsonDoc *doc, GError **error)
     {
       tact_json_error (error, doc, "threshold", "must be a number in (0, 1] (1 = never assert)");
       return FALSE;
+    }
+  /* per-label thresholds: a label whose errors cost more (an opt-out, an
+   * automation question) can ask for more certainty than the others */
+  json_t *ths = json_object_get (r, "thresholds");
+  if (ths && !json_is_object (ths))
+    {
+      tact_json_error (error, doc, "thresholds", "must be an object of \"label\": threshold");
+      return FALSE;
+    }
+  json_object_foreach (ths, key, v)
+    {
+      TactLabel l;
+      g_autofree char *where = g_strdup_printf ("thresholds.%s", key);
+      if (!tact_label_from_id (key, &l) || l == TACT_LABEL_NEUTRAL || tact_label_is_stateful (l))
+        {
+          tact_json_error (error, doc, where, "\"%s\" is not a message label of the playbook", key);
+          return FALSE;
+        }
+      if (!json_is_number (v) || !(json_number_value (v) > 0.0 && json_number_value (v) <= 1.0))
+        {
+          tact_json_error (error, doc, where, "must be a number in (0, 1] (1 = never assert)");
+          return FALSE;
+        }
     }
   json_t *e = json_object_get (r, "entries");
   if (!e || !json_is_object (e))
@@ -287,7 +311,14 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   /* a threshold of 1 can never be reached: the judge is switched off */
   if (th >= 1.0)
     return;
-  j->min_logit = (float) log (th / (1.0 - th));
+  json_t *ths = json_object_get (doc->root, "thresholds");
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    {
+      json_t *lt = json_object_get (ths, tact_label_id ((TactLabel) l));
+      double t = lt ? json_number_value (lt) : th;
+      /* 1 can never be reached: that label is never asserted */
+      j->min_logit[l] = t >= 1.0 ? INFINITY : (float) log (t / (1.0 - t));
+    }
   j->bos = tact_pack_intern (pack, "^", 1);
   j->eos = tact_pack_intern (pack, "$", 1);
   j->bar = tact_pack_intern (pack, "|", 1);
@@ -514,7 +545,7 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
   memcpy (logit, acc, sizeof acc);
   guint32 mask = 0;
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if ((j->may & (1u << l)) && logit[l] >= j->min_logit)
+    if ((j->may & (1u << l)) && logit[l] >= j->min_logit[l])
       mask |= 1u << l;
   return mask;
 }

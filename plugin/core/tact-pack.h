@@ -160,7 +160,7 @@ typedef enum {
 
 typedef struct {
   gboolean on;
-  float    min_logit;                  /* the threshold as a logit */
+  float    min_logit[TACT_LABEL_COUNT]; /* per label: its threshold as a logit */
   float    bias[TACT_LABEL_COUNT];
   guint32  may;                        /* labels it may assert */
   guint32  unless[TACT_LABEL_COUNT];   /* per label: what it defers to (see judge_adds) */

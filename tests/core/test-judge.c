@@ -118,6 +118,16 @@ test_threshold (void)
   g_assert_cmpfloat (score_of (e, "zorblax", TACT_LABEL_PRAISE, NULL), <, 0);
   g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax blorf", TACT_LABEL_PRAISE, NULL), sigmoid (4.0), 1e-4);
   drop_engine (e, dir);
+  /* a label may ask for more certainty than the others… */
+  e = engine_with_judge ("0.5,\n  \"thresholds\": { \"praise\": 0.99 }", &dir);
+  g_assert_cmpfloat (score_of (e, "zorblax blorf", TACT_LABEL_PRAISE, NULL), <, 0);
+  g_assert_cmpfloat_with_epsilon (score_of (e, "zorp", TACT_LABEL_OPT_OUT, NULL), sigmoid (2.0), 1e-4);
+  drop_engine (e, dir);
+  /* …or for less, and 1 switches that label off alone */
+  e = engine_with_judge ("0.99,\n  \"thresholds\": { \"praise\": 0.9, \"opt-out\": 1 }", &dir);
+  g_assert_cmpfloat_with_epsilon (score_of (e, "zorblax blorf", TACT_LABEL_PRAISE, NULL), sigmoid (4.0), 1e-4);
+  g_assert_cmpfloat (score_of (e, "zorp", TACT_LABEL_OPT_OUT, NULL), <, 0);
+  drop_engine (e, dir);
   /* 1 switches the judge off */
   e = engine_with_judge ("1", &dir);
   g_assert_cmpfloat (score_of (e, "zorblax blorf", TACT_LABEL_PRAISE, NULL), <, 0);

@@ -173,6 +173,21 @@ test_judge_errors (void)
   static const char bad_number[] = JUDGE_HEAD
     "  \"threshold\": .5,\n  \"entries\": {\n    \"praise\": -2\n  } }\n";
   expect_refused ("judge", bad_number, ".5", (const char *const[]) { "invalid", NULL });
+  /* per-label thresholds: message labels only, each in (0, 1] */
+  static const char th_range[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"thresholds\": { \"opt-out\": 0.9, \"praise\": 1.5 },\n"
+    "  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", th_range, "\"praise\": 1.5",
+                  (const char *const[]) { "thresholds.praise", "(0, 1]", NULL });
+  static const char th_label[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"thresholds\": { \"crisis\": 0.5 },\n"
+    "  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", th_label, "\"crisis\"",
+                  (const char *const[]) { "thresholds.crisis", "message label", NULL });
+  static const char th_shape[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"thresholds\": 0.5,\n"
+    "  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", th_shape, "\"thresholds\"", (const char *const[]) { "thresholds", "object", NULL });
 #undef JUDGE_HEAD
 }
 
