@@ -386,6 +386,27 @@ clause_break_between (const TactUnit *units, guint from, guint to)
   return FALSE;
 }
 
+/* TRUE if a "clause_veto" cue of @label matched in the clause of unit @at:
+ * "I'm not asking you to stop, just stop sending them to me" vetoes the
+ * opt-out of its first clause only. */
+static gboolean
+clause_vetoed (const TactScratch *s, const TactPack *pack, TactLabel label, guint at)
+{
+  const TactMatch *m = (const TactMatch *) s->matches->data;
+  for (guint k = 0; k < s->matches->len; k++)
+    {
+      if (m[k].cue == G_MAXUINT32)
+        continue;
+      const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
+      if (!c->clause_veto || c->label != label)
+        continue;
+      guint a = MIN (m[k].start, at), b = MAX (m[k].start, at);
+      if (!clause_break_between (s->units, a, b))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 negated_before (const TactPack *pack, const TactUnit *units, guint start)
 {
@@ -615,7 +636,7 @@ judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 de
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     if ((mask & (1u << l)) &&
         (!tact_judge_evidence (s, pack, (TactLabel) l, &ev_start[l], &ev_end[l]) ||
-         negated_before (pack, s->units, ev_start[l])))
+         negated_before (pack, s->units, ev_start[l]) || clause_vetoed (s, pack, (TactLabel) l, ev_start[l])))
       mask &= ~(1u << l);
   guint32 firm = 0;
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
@@ -671,7 +692,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
       if (m[k].cue == G_MAXUINT32)
         continue;
       const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
-      if (c->veto)
+      if (c->veto || c->clause_veto)
         continue;
       if (c->unless == 0)
         order[n_order++] = k;
@@ -679,6 +700,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   guint n_plain = n_order;
   for (guint k = 0; k < n; k++)
     if (m[k].cue != G_MAXUINT32 && !g_array_index (pack->cues, TactCue, m[k].cue).veto &&
+        !g_array_index (pack->cues, TactCue, m[k].cue).clause_veto &&
         g_array_index (pack->cues, TactCue, m[k].cue).unless != 0)
       {
         /* insertion by cue index keeps the file order */
@@ -711,7 +733,8 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
         }
       for (guint l = 0; l < TACT_LABEL_COUNT; l++)
         {
-          if (!(labels & (1u << l)) || (vetoed & (1u << l)))
+          if (!(labels & (1u << l)) || (vetoed & (1u << l)) ||
+              clause_vetoed (s, pack, (TactLabel) l, m[k].start))
             continue;
           score[l] = 1.0f - (1.0f - score[l]) * (1.0f - c->weight);
           if (o >= n_plain && score[l] >= ASSERT_AT)

@@ -403,6 +403,36 @@ test_user_merge (void)
   g_free (user);
 }
 
+/* "clause_veto": the cue vetoes its label in the clause where it matches,
+ * not in the whole message ("I'm not asking you to stop, just stop
+ * sending these"). */
+static void
+test_clause_veto (void)
+{
+  char *user = test_make_dir (FALSE);
+  test_write_pack_file (user, "en", "cues",
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"zorblax\"] },\n"
+    "              { \"label\": \"praise\", \"clause_veto\": true, \"patterns\": [\"quuxle\"] } ] }\n");
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
+  g_assert_no_error (err);
+  g_assert_cmpint (primary_of (e, "zorblax"), ==, TACT_LABEL_PRAISE);
+  /* the same clause, before or after the cue: vetoed */
+  g_assert_cmpint (primary_of (e, "quuxle zorblax"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (primary_of (e, "zorblax and quuxle"), !=, TACT_LABEL_PRAISE);
+  /* another clause: the cue stands */
+  g_assert_cmpint (primary_of (e, "quuxle, then zorblax"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (primary_of (e, "zorblax. quuxle"), ==, TACT_LABEL_PRAISE);
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+
+  static const char not_bool[] = "    { \"label\": \"praise\", \"weight\": 0.5, \"clause_veto\": \"yes\", \"patterns\": [\"zorp\"] }";
+  g_autofree char *c = cues_with (not_bool);
+  expect_refused ("cues", c, "\"clause_veto\"", (const char *const[]) { "clause_veto", "true or false", NULL });
+}
+
 static void
 test_user_replace (void)
 {
@@ -559,6 +589,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/header-errors", test_header_errors);
   g_test_add_func ("/pack/template-errors", test_template_errors);
   g_test_add_func ("/pack/user-merge", test_user_merge);
+  g_test_add_func ("/pack/clause-veto", test_clause_veto);
   g_test_add_func ("/pack/user-replace", test_user_replace);
   g_test_add_func ("/pack/user-refused", test_user_refused);
   g_test_add_func ("/pack/reload", test_reload);
