@@ -388,10 +388,13 @@ clause_break_between (const TactUnit *units, guint from, guint to)
 
 /* TRUE if a "clause_veto" cue of @label matched in the clause of unit @at:
  * "I'm not asking you to stop, just stop sending them to me" vetoes the
- * opt-out of its first clause only. */
+ * opt-out of its first clause only.  @cv: the labels any clause veto
+ * matched for in this message, so that most messages look no further. */
 static gboolean
-clause_vetoed (const TactScratch *s, const TactPack *pack, TactLabel label, guint at)
+clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel label, guint at)
 {
+  if (!(cv & (1u << label)))
+    return FALSE;
   const TactMatch *m = (const TactMatch *) s->matches->data;
   for (guint k = 0; k < s->matches->len; k++)
     {
@@ -621,7 +624,7 @@ span_text (const TactScratch *s, guint start, guint end)
  * cues' labels and to the judge's own labels that defer to nobody.  The
  * evidence of each label added is left in @ev_start/@ev_end. */
 static guint32
-judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 denied,
+judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 denied, guint32 cv,
             float *logit, guint *ev_start, guint *ev_end)
 {
   guint32 mask = tact_judge_score (s, pack, logit);
@@ -636,7 +639,7 @@ judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 de
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     if ((mask & (1u << l)) &&
         (!tact_judge_evidence (s, pack, (TactLabel) l, &ev_start[l], &ev_end[l]) ||
-         negated_before (pack, s->units, ev_start[l]) || clause_vetoed (s, pack, (TactLabel) l, ev_start[l])))
+         negated_before (pack, s->units, ev_start[l]) || clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l])))
       mask &= ~(1u << l);
   guint32 firm = 0;
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
@@ -659,13 +662,15 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
 
   const TactUnit *units = s->units;
   const TactMatch *m = (const TactMatch *) s->matches->data;
-  guint32 vetoed = 0;
+  guint32 vetoed = 0, cv = 0;
   for (guint k = 0; k < s->matches->len; k++)
     if (m[k].cue != G_MAXUINT32)
       {
         const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
         if (c->veto)
           vetoed |= 1u << c->label;
+        if (c->clause_veto)
+          cv |= 1u << c->label;
       }
 
   float score[TACT_LABEL_COUNT] = { 0 };
@@ -699,19 +704,21 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
     }
   guint n_plain = n_order;
   for (guint k = 0; k < n; k++)
-    if (m[k].cue != G_MAXUINT32 && !g_array_index (pack->cues, TactCue, m[k].cue).veto &&
-        !g_array_index (pack->cues, TactCue, m[k].cue).clause_veto &&
-        g_array_index (pack->cues, TactCue, m[k].cue).unless != 0)
-      {
-        /* insertion by cue index keeps the file order */
-        guint j = n_order++;
-        while (j > n_plain && m[order[j - 1]].cue > m[k].cue)
-          {
-            order[j] = order[j - 1];
-            j--;
-          }
-        order[j] = k;
-      }
+    {
+      if (m[k].cue == G_MAXUINT32)
+        continue;
+      const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
+      if (c->veto || c->clause_veto || c->unless == 0)
+        continue;
+      /* insertion by cue index keeps the file order */
+      guint j = n_order++;
+      while (j > n_plain && m[order[j - 1]].cue > m[k].cue)
+        {
+          order[j] = order[j - 1];
+          j--;
+        }
+      order[j] = k;
+    }
 
   for (guint o = 0; o < n_order; o++)
     {
@@ -734,7 +741,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
       for (guint l = 0; l < TACT_LABEL_COUNT; l++)
         {
           if (!(labels & (1u << l)) || (vetoed & (1u << l)) ||
-              clause_vetoed (s, pack, (TactLabel) l, m[k].start))
+              clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
             continue;
           score[l] = 1.0f - (1.0f - score[l]) * (1.0f - c->weight);
           if (o >= n_plain && score[l] >= ASSERT_AT)
@@ -752,7 +759,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
 
   float logit[TACT_LABEL_COUNT];
   guint jev_start[TACT_LABEL_COUNT], jev_end[TACT_LABEL_COUNT];
-  guint32 judged = judge_adds (s, pack, score, denied, logit, jev_start, jev_end);
+  guint32 judged = judge_adds (s, pack, score, denied, cv, logit, jev_start, jev_end);
 
   out->n_labels = 0;
   out->primary = TACT_LABEL_NEUTRAL;

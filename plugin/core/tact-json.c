@@ -2,6 +2,7 @@
 #include "tact-json.h"
 #include "tact-dict.h"
 #include "tact-engine.h"
+#include "tact-text.h"
 
 #include <math.h>
 #include <string.h>
@@ -236,6 +237,19 @@ keyset_add (KeySet *ks, const char *key)
   return TRUE;
 }
 
+/* Steps to the next member of an object whose "{" was read: the member's
+ * name (unescaped) and the position after its ":".  FALSE at the closing
+ * "}" (*ok stays TRUE) or on anything else (*ok FALSE). */
+static gboolean
+flat_next_member (Flat *f, gboolean first, char **name, gboolean *ok)
+{
+  *ok = TRUE;
+  if (flat_expect (f, '}'))
+    return FALSE;
+  *ok = (first || flat_expect (f, ',')) && (*name = flat_string (f)) != NULL && flat_expect (f, ':');
+  return *ok;
+}
+
 /* Reads the flat shape: header keys with string, boolean or number values,
  * and "entries" of key → number within ±@max_abs.  FALSE (jansson then
  * parses the file and the validator reports the problem) for anything else. */
@@ -245,16 +259,10 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
   Flat f = { doc->flat_buf, doc->flat_buf + doc->len };
   if (!flat_expect (&f, '{'))
     return FALSE;
-  gboolean have_entries = FALSE;
-  for (gboolean first = TRUE;; first = FALSE)
+  gboolean have_entries = FALSE, ok = TRUE;
+  char *key;
+  for (gboolean first = TRUE; flat_next_member (&f, first, &key, &ok); first = FALSE)
     {
-      if (flat_expect (&f, '}'))
-        break;
-      if (!first && !flat_expect (&f, ','))
-        return FALSE;
-      char *key = flat_string (&f);
-      if (!key || !flat_expect (&f, ':'))
-        return FALSE;
       if (json_object_get (doc->root, key) || (have_entries && !strcmp (key, "entries")))
         return FALSE; /* a duplicate: jansson reports it properly */
       if (strcmp (key, "entries") == 0)
@@ -262,15 +270,9 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
           have_entries = TRUE;
           if (!flat_expect (&f, '{'))
             return FALSE;
-          for (gboolean efirst = TRUE;; efirst = FALSE)
+          char *word;
+          for (gboolean efirst = TRUE; flat_next_member (&f, efirst, &word, &ok); efirst = FALSE)
             {
-              if (flat_expect (&f, '}'))
-                break;
-              if (!efirst && !flat_expect (&f, ','))
-                return FALSE;
-              char *word = flat_string (&f);
-              if (!word || !flat_expect (&f, ':'))
-                return FALSE;
               flat_ws (&f);
               double v;
               if (!flat_json_number (&f, &v) || !(v >= -max_abs && v <= max_abs) ||
@@ -279,31 +281,28 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
               TactFlatEntry e = { word, v };
               g_array_append_val (doc->flat, e);
             }
+          if (!ok)
+            return FALSE;
           continue;
         }
       /* header values: strings, booleans, numbers, and objects of numbers
        * (the judge's "thresholds") */
       flat_ws (&f);
-      if (f.p < f.end && *f.p == '{')
+      if (flat_expect (&f, '{'))
         {
-          f.p++;
           json_t *obj = json_object ();
           json_object_set_new (doc->root, key, obj);
-          for (gboolean ofirst = TRUE;; ofirst = FALSE)
+          char *name;
+          for (gboolean ofirst = TRUE; flat_next_member (&f, ofirst, &name, &ok); ofirst = FALSE)
             {
-              if (flat_expect (&f, '}'))
-                break;
-              if (!ofirst && !flat_expect (&f, ','))
-                return FALSE;
-              char *name = flat_string (&f);
-              if (!name || !flat_expect (&f, ':') || json_object_get (obj, name))
-                return FALSE;
               flat_ws (&f);
               double v;
-              if (!flat_json_number (&f, &v))
+              if (json_object_get (obj, name) || !flat_json_number (&f, &v))
                 return FALSE;
               json_object_set_new (obj, name, json_real (v));
             }
+          if (!ok)
+            return FALSE;
         }
       else if (f.p < f.end && *f.p == '"')
         {
@@ -330,6 +329,8 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
           json_object_set_new (doc->root, key, json_real (v));
         }
     }
+  if (!ok)
+    return FALSE;
   flat_ws (&f);
   if (f.p != f.end || !have_entries)
     return FALSE;
@@ -380,14 +381,7 @@ valid_utf8 (const char *s, gsize len, const char **end)
   gsize i = 0;
   while (i < len)
     {
-      while (i + 8 <= len)
-        {
-          guint64 w;
-          memcpy (&w, s + i, 8);
-          if ((w & 0x8080808080808080ull) || ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
-            break;
-          i += 8;
-        }
+      i += tact_text_ascii_prefix (s + i, len - i);
       if (i >= len)
         break;
       guchar c = (guchar) s[i];

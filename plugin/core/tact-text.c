@@ -289,21 +289,12 @@ decode_entities (const char *s, gsize len)
   return out;
 }
 
-/* Most chat lines are plain ASCII: checking 8 bytes at a time is far
- * cheaper than a full UTF-8 validation.  NUL bytes count as not ASCII so
- * that they get repaired. */
+/* Most chat lines are plain ASCII and need no UTF-8 validation.  NUL bytes
+ * count as not ASCII so that they get repaired. */
 static gboolean
 is_ascii (const char *s, gsize len)
 {
-  gsize i = 0;
-  for (; i + 8 <= len; i += 8)
-    {
-      guint64 w;
-      memcpy (&w, s + i, 8);
-      /* any high bit, or any zero byte */
-      if ((w & 0x8080808080808080ull) || ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
-        return FALSE;
-    }
+  gsize i = tact_text_ascii_prefix (s, len);
   for (; i < len; i++)
     if ((guchar) s[i] >= 0x80 || s[i] == '\0')
       return FALSE;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
 
 /* Messages longer than this are analysed as head + tail: the opening and
  * the sign-off carry the situation; the middle of a pasted log does not. */
@@ -81,3 +82,22 @@ char    *tact_text_normalize_phrase (const char *s, const TactEmoticons *emo);
 /* Squashes every run of a repeated character to one ("soo" → "so"); for a
  * second lookup of elongated words.  Writes into @out (≥ @len + 1 bytes). */
 gsize    tact_text_squash_once (const char *s, gsize len, char *out);
+
+/* The length of the leading run of @s that is plain ASCII without NUL, in
+ * whole 8-byte words (the caller checks the bytes after it): most chat
+ * lines and nearly all of a pack are ASCII, and a word at a time is far
+ * cheaper than a UTF-8 validation. */
+static inline gsize
+tact_text_ascii_prefix (const char *s, gsize len)
+{
+  gsize i = 0;
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+      memcpy (&w, s + i, 8);
+      /* any high bit, or any zero byte */
+      if ((w & 0x8080808080808080ull) || ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
+        break;
+    }
+  return i;
+}
