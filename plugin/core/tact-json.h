@@ -30,6 +30,12 @@ typedef struct {
   char   *flat_buf;  /* backing store of the keys */
 } TactJsonDoc;
 
+/* Parses @len bytes of @buf as jansson would (JSON_REJECT_DUPLICATES),
+ * without its byte-at-a-time cost; NULL for anything it leaves to jansson
+ * (\u escapes, duplicates, errors of any kind), never a different tree.
+ * New reference. */
+json_t *tact_json_parse_fast (const char *buf, gsize len);
+
 /* Parses @len bytes of @buf.  New; free with tact_json_doc_free(). */
 TactJsonDoc *tact_json_doc_parse (const char *name, const char *buf, gsize len, GError **error);
 /* Reads and parses @path.  New. */

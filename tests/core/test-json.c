@@ -245,6 +245,113 @@ test_lexicon_numbers (void)
   g_string_free (doc, TRUE);
 }
 
+/* Same values, same types (an integer stays an integer), same key order. */
+static void
+assert_same_tree (json_t *a, json_t *b, const char *where)
+{
+  if (json_typeof (a) != json_typeof (b) || !json_equal (a, b))
+    g_error ("%s: the fast reader's tree differs from jansson's", where);
+  if (json_is_object (a))
+    {
+      void *ia = json_object_iter (a), *ib = json_object_iter (b);
+      for (; ia && ib; ia = json_object_iter_next (a, ia), ib = json_object_iter_next (b, ib))
+        {
+          g_assert_cmpstr (json_object_iter_key (ia), ==, json_object_iter_key (ib));
+          assert_same_tree (json_object_iter_value (ia), json_object_iter_value (ib), where);
+        }
+      g_assert_true (ia == NULL && ib == NULL);
+    }
+  else if (json_is_array (a))
+    for (gsize i = 0; i < json_array_size (a); i++)
+      assert_same_tree (json_array_get (a, i), json_array_get (b, i), where);
+}
+
+/* @text as jansson reads it and as the fast reader does: the fast reader
+ * must give the same tree, or (@may_defer) leave the text to jansson. */
+static void
+assert_fast_agrees (const char *text, gsize len, gboolean may_defer)
+{
+  json_error_t jerr;
+  json_t *want = json_loadb (text, len, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *got = tact_json_parse_fast (text, len);
+  if (!want)
+    {
+      if (got)
+        g_error ("the fast reader accepted what jansson refuses (%s): %.60s", jerr.text, text);
+      return;
+    }
+  if (!got)
+    {
+      if (!may_defer)
+        g_error ("the fast reader left a plain document to jansson: %.60s", text);
+      json_decref (want);
+      return;
+    }
+  assert_same_tree (want, got, text);
+  json_decref (want);
+  json_decref (got);
+}
+
+static void
+test_fast_reader (void)
+{
+  /* every shipped pack: the fast reader must take each whole */
+  g_autofree char *en = g_build_filename (TACT_TEST_DATADIR, "en", NULL);
+  g_autoptr (GDir) dir = g_dir_open (en, 0, NULL);
+  g_assert_nonnull (dir);
+  guint n = 0;
+  for (const char *f; (f = g_dir_read_name (dir)); )
+    {
+      if (!g_str_has_suffix (f, ".json"))
+        continue;
+      g_autofree char *path = g_build_filename (en, f, NULL);
+      g_autofree char *buf = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (path, &buf, &len, NULL));
+      assert_fast_agrees (buf, len, FALSE);
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 5);
+  assert_fast_agrees (nested, strlen (nested), FALSE);
+
+  static const char *const plain[] = {
+    "[]", "{}", " [ ] ", "[1, -0, 0, 12, -7, 9223372036854775807, -9223372036854775808]",
+    "[1.5, -0.0, 1e2, 1E-2, 2.5e+3, 1.0, 0.1, 1e-400, 123456789012345678901234567890.0]",
+    "{\"a\": true, \"b\": false, \"c\": null, \"d\": [[[]]], \"e\": {\"f\": {}}}",
+    "{\"esc\": \"a\\\"b\\\\c\\/d\\ne\\tf\\rg\\bh\\fi\"}",
+    "{\"caf\u00e9\": 1}", /* an escape the fast reader defers */
+    "{\"z\": 1, \"a\": 2, \"m\": 3}",
+    "{\"k\": \"Caf\xC3\xA9 \xF0\x9F\x98\x80 \xD8\xB3\xD9\x84\"}",
+    "\n\t{\"x\" :\r\n [ 1 ,2 ] }\n",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
+    assert_fast_agrees (plain[i], strlen (plain[i]), strstr (plain[i], "\\u") != NULL);
+
+  /* what jansson refuses, the fast reader must refuse too (jansson then
+   * names line and column) */
+  static const char *const bad[] = {
+    "", "1", "\"s\"", "true", "{", "[", "[1,]", "{\"a\": 1,}", "{\"a\" 1}", "{a: 1}",
+    "[01]", "[1.]", "[.5]", "[+1]", "[-]", "[1e]", "[1e400]", "[-1e400]",
+    "[99999999999999999999]", "[tru]", "[truex]", "[nul]", "[\"a\tb\"]", "[\"\\x\"]",
+    "[\"open]", "{\"a\": 1, \"a\": 2}", "{\"a\": {\"b\": 1, \"b\": 1}}", "[1] [2]",
+    "[1] x", "{\"a\": 1}}", "[\"\xff\"]", "[\"\xC3\"]", "[\"\\ud800\"]",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    assert_fast_agrees (bad[i], strlen (bad[i]), FALSE);
+  /* a NUL inside the text */
+  assert_fast_agrees ("[\"a\0b\"]", 7, FALSE);
+
+  /* nesting deeper than the fast reader goes: jansson's to read */
+  GString *deep = g_string_new (NULL);
+  for (int i = 0; i < 200; i++)
+    g_string_append_c (deep, '[');
+  for (int i = 0; i < 200; i++)
+    g_string_append_c (deep, ']');
+  g_assert_null (tact_json_parse_fast (deep->str, deep->len));
+  assert_fast_agrees (deep->str, deep->len, TRUE);
+  g_string_free (deep, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -257,5 +364,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json/load", test_load);
   g_test_add_func ("/json/error-message", test_error_message);
   g_test_add_func ("/json/lexicon-numbers", test_lexicon_numbers);
+  g_test_add_func ("/json/fast-reader", test_fast_reader);
   return g_test_run ();
 }
