@@ -70,7 +70,11 @@ flat_string (Flat *f)
   flat_ws (f);
   if (f->p >= f->end || *f->p != '"')
     return NULL;
-  char *st = ++f->p, *w = st;
+  char *st = ++f->p, *w;
+  /* most strings hold no escape: find the end without copying */
+  while (f->p < f->end && *f->p != '"' && *f->p != '\\' && (guchar) *f->p >= 0x20)
+    f->p++;
+  w = f->p;
   while (f->p < f->end && *f->p != '"')
     {
       char c = *f->p++;
