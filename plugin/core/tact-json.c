@@ -24,8 +24,10 @@ tact_json_doc_free (TactJsonDoc *doc)
   g_free (doc);
 }
 
-TactJsonDoc *
-tact_json_doc_parse (const char *name, const char *buf, gsize len, GError **error)
+/* Parses @buf, which must hold a NUL at @len; takes it over (it becomes
+ * doc->buf, or is freed on error), which spares a copy of every pack. */
+static TactJsonDoc *
+doc_parse_owned (const char *name, char *buf, gsize len, GError **error)
 {
   json_t *root = tact_json_parse_fast (buf, len);
   if (!root)
@@ -37,16 +39,32 @@ tact_json_doc_parse (const char *name, const char *buf, gsize len, GError **erro
         {
           g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: %s", name, jerr.line,
                        jerr.column, jerr.text);
+          g_free (buf);
           return NULL;
         }
     }
   TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
   doc->name = g_strdup (name);
-  doc->buf = g_memdup2 (buf, len + 1);
-  doc->buf[len] = '\0';
+  doc->buf = buf;
   doc->len = len;
   doc->root = root;
   return doc;
+}
+
+/* A NUL-terminated copy of @len bytes of @buf.  New. */
+static char *
+copy_text (const char *buf, gsize len)
+{
+  char *c = g_malloc (len + 1);
+  memcpy (c, buf, len);
+  c[len] = '\0';
+  return c;
+}
+
+TactJsonDoc *
+tact_json_doc_parse (const char *name, const char *buf, gsize len, GError **error)
+{
+  return doc_parse_owned (name, copy_text (buf, len), len, error);
 }
 
 /* ---- the flat lexicon reader ---- */
@@ -363,22 +381,32 @@ flat_read (TactJsonDoc *doc, double max_abs)
   return ok;
 }
 
+/* The flat reader over @buf (NUL at @len), which it takes over like
+ * doc_parse_owned(). */
+static TactJsonDoc *
+doc_parse_flat_owned (const char *name, char *buf, gsize len, double max_abs, GError **error)
+{
+  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
+  doc->name = g_strdup (name);
+  doc->buf = buf;
+  doc->len = len;
+  doc->root = json_object ();
+  doc->flat = g_array_sized_new (FALSE, FALSE, sizeof (TactFlatEntry), 8192);
+  /* the flat reader cuts its strings up in place: a copy, so doc->buf
+   * stays the text that error positions are found in */
+  doc->flat_buf = copy_text (buf, len);
+  if (memchr (buf, '\0', len) == NULL && flat_read (doc, max_abs))
+    return doc;
+  doc->buf = NULL;
+  tact_json_doc_free (doc);
+  return doc_parse_owned (name, buf, len, error);
+}
+
 TactJsonDoc *
 tact_json_doc_parse_flat (const char *name, const char *buf, gsize len, double max_abs,
                           GError **error)
 {
-  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
-  doc->name = g_strdup (name);
-  doc->buf = g_memdup2 (buf, len + 1);
-  doc->buf[len] = '\0';
-  doc->len = len;
-  doc->root = json_object ();
-  doc->flat = g_array_sized_new (FALSE, FALSE, sizeof (TactFlatEntry), 8192);
-  doc->flat_buf = g_memdup2 (buf, len + 1);
-  if (memchr (buf, '\0', len) == NULL && flat_read (doc, max_abs))
-    return doc;
-  tact_json_doc_free (doc);
-  return tact_json_doc_parse (name, buf, len, error);
+  return doc_parse_flat_owned (name, copy_text (buf, len), len, max_abs, error);
 }
 
 /* ---- the fast reader ----
@@ -599,20 +627,21 @@ read_checked (const char *path, gsize *len, GError **error)
   return buf;
 }
 
+/* g_file_get_contents() ends its buffer with a NUL: the documents take it over */
 TactJsonDoc *
 tact_json_doc_load_flat (const char *path, double max_abs, GError **error)
 {
   gsize len = 0;
-  g_autofree char *buf = read_checked (path, &len, error);
-  return buf ? tact_json_doc_parse_flat (path, buf, len, max_abs, error) : NULL;
+  char *buf = read_checked (path, &len, error);
+  return buf ? doc_parse_flat_owned (path, buf, len, max_abs, error) : NULL;
 }
 
 TactJsonDoc *
 tact_json_doc_load (const char *path, GError **error)
 {
   gsize len = 0;
-  g_autofree char *buf = read_checked (path, &len, error);
-  return buf ? tact_json_doc_parse (path, buf, len, error) : NULL;
+  char *buf = read_checked (path, &len, error);
+  return buf ? doc_parse_owned (path, buf, len, error) : NULL;
 }
 
 /* ---- locating a value by path: a tiny JSON walker over the raw text ---- */
