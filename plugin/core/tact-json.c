@@ -24,12 +24,16 @@ tact_json_doc_free (TactJsonDoc *doc)
   g_free (doc);
 }
 
+static json_t *parse_fast_valid (const char *buf, gsize len);
+
 /* Parses @buf, which must hold a NUL at @len; takes it over (it becomes
- * doc->buf, or is freed on error), which spares a copy of every pack. */
+ * doc->buf, or is freed on error), which spares a copy of every pack.
+ * @utf8_checked: read_checked() already found it UTF-8 without NUL, so
+ * the fast reader need not look again. */
 static TactJsonDoc *
-doc_parse_owned (const char *name, char *buf, gsize len, GError **error)
+doc_parse_owned (const char *name, char *buf, gsize len, gboolean utf8_checked, GError **error)
 {
-  json_t *root = tact_json_parse_fast (buf, len);
+  json_t *root = utf8_checked ? parse_fast_valid (buf, len) : tact_json_parse_fast (buf, len);
   if (!root)
     {
       json_error_t jerr;
@@ -64,7 +68,7 @@ copy_text (const char *buf, gsize len)
 TactJsonDoc *
 tact_json_doc_parse (const char *name, const char *buf, gsize len, GError **error)
 {
-  return doc_parse_owned (name, copy_text (buf, len), len, error);
+  return doc_parse_owned (name, copy_text (buf, len), len, FALSE, error);
 }
 
 /* ---- the flat lexicon reader ---- */
@@ -384,7 +388,8 @@ flat_read (TactJsonDoc *doc, double max_abs)
 /* The flat reader over @buf (NUL at @len), which it takes over like
  * doc_parse_owned(). */
 static TactJsonDoc *
-doc_parse_flat_owned (const char *name, char *buf, gsize len, double max_abs, GError **error)
+doc_parse_flat_owned (const char *name, char *buf, gsize len, double max_abs, gboolean utf8_checked,
+                      GError **error)
 {
   TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
   doc->name = g_strdup (name);
@@ -399,14 +404,14 @@ doc_parse_flat_owned (const char *name, char *buf, gsize len, double max_abs, GE
     return doc;
   doc->buf = NULL;
   tact_json_doc_free (doc);
-  return doc_parse_owned (name, buf, len, error);
+  return doc_parse_owned (name, buf, len, utf8_checked, error);
 }
 
 TactJsonDoc *
 tact_json_doc_parse_flat (const char *name, const char *buf, gsize len, double max_abs,
                           GError **error)
 {
-  return doc_parse_flat_owned (name, copy_text (buf, len), len, max_abs, error);
+  return doc_parse_flat_owned (name, copy_text (buf, len), len, max_abs, FALSE, error);
 }
 
 /* ---- the fast reader ----
@@ -542,16 +547,12 @@ fast_value (Flat *f, int depth)
     }
 }
 
-json_t *
-tact_json_parse_fast (const char *buf, gsize len)
+/* The fast reader over text known to be UTF-8 without NUL. */
+static json_t *
+parse_fast_valid (const char *buf, gsize len)
 {
-  const char *bad = NULL;
-  /* NUL and invalid UTF-8 are for jansson to report */
-  if (!valid_utf8 (buf, len, &bad))
-    return NULL;
-  g_autofree char *copy = g_malloc (len + 1);
-  memcpy (copy, buf, len);
-  copy[len] = '\0';
+  /* flat_string() cuts strings up in place */
+  g_autofree char *copy = copy_text (buf, len);
   Flat f = { copy, copy + len };
   flat_ws (&f);
   /* jansson takes only an object or an array at the top */
@@ -562,6 +563,14 @@ tact_json_parse_fast (const char *buf, gsize len)
   if (root && f.p != f.end)
     g_clear_pointer (&root, json_decref);
   return root;
+}
+
+json_t *
+tact_json_parse_fast (const char *buf, gsize len)
+{
+  const char *bad = NULL;
+  /* NUL and invalid UTF-8 are for jansson to report */
+  return valid_utf8 (buf, len, &bad) ? parse_fast_valid (buf, len) : NULL;
 }
 
 /* g_utf8_validate_len(), with a fast path for the ASCII that makes up
@@ -633,7 +642,7 @@ tact_json_doc_load_flat (const char *path, double max_abs, GError **error)
 {
   gsize len = 0;
   char *buf = read_checked (path, &len, error);
-  return buf ? doc_parse_flat_owned (path, buf, len, max_abs, error) : NULL;
+  return buf ? doc_parse_flat_owned (path, buf, len, max_abs, TRUE, error) : NULL;
 }
 
 TactJsonDoc *
@@ -641,7 +650,7 @@ tact_json_doc_load (const char *path, GError **error)
 {
   gsize len = 0;
   char *buf = read_checked (path, &len, error);
-  return buf ? doc_parse_owned (path, buf, len, error) : NULL;
+  return buf ? doc_parse_owned (path, buf, len, TRUE, error) : NULL;
 }
 
 /* ---- locating a value by path: a tiny JSON walker over the raw text ---- */
