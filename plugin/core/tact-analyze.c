@@ -676,8 +676,15 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   float score[TACT_LABEL_COUNT] = { 0 };
   float best_w[TACT_LABEL_COUNT] = { 0 };
   int best_m[TACT_LABEL_COUNT];
+  /* per label: did a plain cue weigh in, and which labels every deferring
+   * cue that weighed in gives way to (see after the judge) */
+  gboolean plain_hit[TACT_LABEL_COUNT] = { 0 };
+  guint32 defers_to[TACT_LABEL_COUNT];
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    best_m[l] = -1;
+    {
+      best_m[l] = -1;
+      defers_to[l] = G_MAXUINT32;
+    }
 
   /* Cues with an "unless" list (e.g. "ends with ?" → question, unless
    * something more specific was found) are weighed after all plain cues,
@@ -744,6 +751,10 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
               clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
             continue;
           score[l] = 1.0f - (1.0f - score[l]) * (1.0f - c->weight);
+          if (o < n_plain)
+            plain_hit[l] = TRUE;
+          else
+            defers_to[l] &= c->unless;
           if (o >= n_plain && score[l] >= ASSERT_AT)
             asserted |= 1u << l;
           /* evidence: the strongest cue; on a tie the longer span */
@@ -760,6 +771,17 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   float logit[TACT_LABEL_COUNT];
   guint jev_start[TACT_LABEL_COUNT], jev_end[TACT_LABEL_COUNT];
   guint32 judged = judge_adds (s, pack, score, denied, cv, logit, jev_start, jev_end);
+  /* A label asserted only by deferring cues gives way to a label the judge
+   * adds, as it would to the same label from a cue: "hello? real human
+   * there?" is an automation question, not also a question to answer. */
+  guint32 judged_firm = 0;
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    if ((judged & (1u << l)) && pack->judge.unless[l] == 0)
+      judged_firm |= 1u << l;
+  if (judged_firm)
+    for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+      if (score[l] >= ASSERT_AT && !plain_hit[l] && (defers_to[l] & judged_firm))
+        score[l] = 0;
 
   out->n_labels = 0;
   out->primary = TACT_LABEL_NEUTRAL;

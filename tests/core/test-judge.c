@@ -161,6 +161,15 @@ test_cues_keep_the_last_word (void)
   /* …but not to praise: a compliment with a question still wants an answer */
   g_assert_cmpfloat (score_of (e, "blick zorblax", TACT_LABEL_QUESTION, NULL), >, 0);
   g_assert_cmpfloat (score_of (e, "blick zorblax", TACT_LABEL_PRAISE, NULL), >, 0);
+  /* a cue's "question" gives way to a label the judge adds as it would to
+   * the same label from a cue ("?" defers to opt-out)… */
+  g_assert_cmpfloat (score_of (e, "so zorp?", TACT_LABEL_OPT_OUT, NULL), >, 0);
+  g_assert_cmpfloat (score_of (e, "so zorp?", TACT_LABEL_QUESTION, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "so zorp", TACT_LABEL_OPT_OUT, NULL), >, 0);
+  /* …but not to one it does not defer to */
+  g_assert_cmpfloat (score_of (e, "so zorblax?", TACT_LABEL_PRAISE, NULL), >, 0);
+  g_assert_cmpfloat (score_of (e, "so zorblax?", TACT_LABEL_QUESTION, NULL), >, 0);
+  g_assert_cmpfloat (score_of (e, "so what?", TACT_LABEL_QUESTION, NULL), >, 0);
   drop_engine (e, dir);
 }
 
