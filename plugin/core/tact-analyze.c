@@ -773,14 +773,11 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   guint32 judged = judge_adds (s, pack, score, denied, cv, logit, jev_start, jev_end);
   /* A label asserted only by deferring cues gives way to a label the judge
    * adds, as it would to the same label from a cue: "hello? real human
-   * there?" is an automation question, not also a question to answer. */
-  guint32 judged_firm = 0;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if ((judged & (1u << l)) && pack->judge.unless[l] == 0)
-      judged_firm |= 1u << l;
-  if (judged_firm)
+   * there?" is an automation question, not also a question to answer.
+   * (No cycle: the judge never adds a label that defers to one asserted.) */
+  if (judged)
     for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-      if (score[l] >= ASSERT_AT && !plain_hit[l] && (defers_to[l] & judged_firm))
+      if (score[l] >= ASSERT_AT && !plain_hit[l] && (defers_to[l] & judged))
         score[l] = 0;
 
   out->n_labels = 0;
