@@ -87,7 +87,7 @@ void
 tact_automaton_reserve (TactAutomaton *au, guint32 n_edges)
 {
   guint32 cap = au->emask + 1;
-  while (cap < 2 * (guint64) n_edges + 2 && cap < (1u << 30))
+  while (cap < (4 * (guint64) n_edges + 2) / 3 && cap < (1u << 30))
     cap *= 2;
   if (cap != au->emask + 1)
     edges_resize (au, cap - 1);
@@ -102,7 +102,7 @@ tact_automaton_add_edge (TactAutomaton *au, guint32 node, guint32 sym, guint32 c
        it = tact_automaton_next (au, key, it, &c))
     if (c == child)
       return;
-  if ((au->n_edges + 1) * 2 > au->emask + 1)
+  if ((au->n_edges + 1) * 4 > (au->emask + 1) * 3)
     edges_resize (au, au->emask * 2 + 1);
   edge_insert (au->ekeys, au->evals, au->emask, key, child + 1);
   au->n_edges++;

@@ -328,12 +328,14 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   /* a judge without features still needs a row to point at */
   row_of (&g, j->n_rows);
   /* rows on cache-line boundaries: a row that straddles two lines costs
-   * two misses where one would do (malloc only promises 16 bytes) */
+   * two misses where one would do (malloc only promises 16 bytes).  The
+   * growing buffer is cut to size and the rows moved to the boundary
+   * inside it: a second copy would add the whole table to peak memory.
+   * (It holds at least one row past n_rows, so 63 spare bytes fit.) */
   gsize bytes = (gsize) j->n_rows * TACT_JUDGE_ROW * sizeof (float);
-  j->rows_mem = g_malloc (bytes + 63);
+  j->rows_mem = g_realloc (j->rows, bytes + 63);
   float *aligned = (float *) (((guintptr) j->rows_mem + 63) & ~(guintptr) 63);
-  memcpy (aligned, j->rows, bytes);
-  g_free (j->rows);
+  memmove (aligned, j->rows_mem, bytes);
   j->rows = aligned;
 
   /* a label whose cues all defer to others ("question" gives way to the

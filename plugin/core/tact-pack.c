@@ -1535,6 +1535,13 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
                     : cue_base == docs->user[K_CUES] ? NULL : docs->base[K_JUDGE];
   if (jd)
     tact_judge_compile (pack, jd);
+  /* the texts are compiled now: freeing them before the automaton is
+   * frozen keeps a megabyte-sized judge file out of the start-up peak */
+  for (guint k = 0; k < TACT_PACK_KINDS; k++)
+    {
+      g_clear_pointer (&docs->base[k], tact_json_doc_free);
+      g_clear_pointer (&docs->user[k], tact_json_doc_free);
+    }
   /* words interned after the last word_info() call still need a row */
   word_info (pack, pack->dict.n ? pack->dict.n - 1 : 0);
   tact_automaton_freeze (&pack->au, pack->dict.n, pack->class_names->len);

@@ -227,7 +227,10 @@ extern const char *const tact_pack_kinds[TACT_PACK_KINDS];
 guint32   tact_pack_intern (TactPack *pack, const char *w, gsize len);
 
 /* Validates and compiles.  @emo collects emoticons (shared by all packs).
- * New, or NULL with @error naming file:line:col. */
+ * New, or NULL with @error naming file:line:col.  On success the documents
+ * in @docs have been freed and set to NULL (they are not needed once
+ * compiled, and freeing them early lowers peak memory); on failure they are
+ * left to the caller. */
 TactPack *tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo,
                              GError **error);
 
