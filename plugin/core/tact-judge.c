@@ -218,7 +218,7 @@ row_of (Gather *g, guint32 row)
   TactJudge *j = &g->pack->judge;
   if (row >= g->cap_rows)
     {
-      guint32 ncap = MAX (row + 1, g->cap_rows * 2);
+      guint32 ncap = MAX (row + 1, g->cap_rows + g->cap_rows / 2);
       ncap = MAX (ncap, 1024u);
       j->rows = g_renew (float, j->rows, (gsize) ncap * TACT_JUDGE_ROW);
       memset (j->rows + (gsize) g->cap_rows * TACT_JUDGE_ROW, 0,
@@ -324,6 +324,12 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   j->bar = tact_pack_intern (pack, "|", 1);
   pairs_grow (j);
   Gather g = { pack, { { 0 }, 0, 0, FALSE }, 0 };
+  /* a feature has two weights on average in the files we train: a table
+   * sized for half the entries is grown seldom and cut to size at the end,
+   * where doubling from a small one would hold up to twice the table */
+  gsize n_entries = doc->flat ? doc->flat->len
+                              : json_object_size (json_object_get (doc->root, "entries"));
+  row_of (&g, (guint32) MIN (n_entries / 2, (gsize) G_MAXUINT32 - 1));
   foreach_entry (doc, gather_entry, &g);
   /* a judge without features still needs a row to point at */
   row_of (&g, j->n_rows);
