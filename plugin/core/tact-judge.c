@@ -337,8 +337,7 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   /* rows on cache-line boundaries: a row that straddles two lines costs
    * two misses where one would do (malloc only promises 16 bytes).  The
    * growing buffer is cut to size and the rows moved to the boundary
-   * inside it: a second copy would add the whole table to peak memory.
-   * (It holds at least one row past n_rows, so 63 spare bytes fit.) */
+   * inside it: a second copy would add the whole table to peak memory. */
   gsize bytes = (gsize) j->n_rows * TACT_JUDGE_ROW * sizeof (float);
   j->rows_mem = g_realloc (j->rows, bytes + 63);
   float *aligned = (float *) (((guintptr) j->rows_mem + 63) & ~(guintptr) 63);
@@ -346,7 +345,9 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   j->rows = aligned;
 
   /* a label whose cues all defer to others ("question" gives way to the
-   * specific labels) defers to the same labels when the judge asserts it */
+   * specific labels) defers, when the judge asserts it, to the labels every
+   * one of them defers to; vetoes assert nothing and do not count, as in
+   * tact_analyze_run() */
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     {
       guint32 u = ~0u;
@@ -354,7 +355,7 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
       for (guint c = 0; c < pack->cues->len; c++)
         {
           const TactCue *cue = &g_array_index (pack->cues, TactCue, c);
-          if (cue->label != l || cue->veto)
+          if (cue->label != l || cue->veto || cue->clause_veto)
             continue;
           any = TRUE;
           u &= cue->unless;

@@ -173,6 +173,32 @@ test_cues_keep_the_last_word (void)
   drop_engine (e, dir);
 }
 
+/* The judge's label defers to what all its cues defer to; a clause veto
+ * asserts nothing, so a user's veto for "question" must not make the
+ * judge's question stop giving way to an opt-out. */
+static void
+test_vetoes_do_not_count_for_deferral (void)
+{
+  char *dir;
+  TactEngine *base = engine_with_judge ("0.5", &dir);
+  tact_engine_free (base);
+  char *user = test_make_dir (FALSE);
+  test_write_pack_file (user, "en", "cues",
+                        "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+                        "  \"cues\": [ { \"label\": \"question\", \"clause_veto\": true, \"patterns\": [\"quuxly\"] } ] }\n");
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (dir, user, &err);
+  g_assert_no_error (err);
+  g_assert_cmpfloat (score_of (e, "blick zorp", TACT_LABEL_OPT_OUT, NULL), >, 0);
+  g_assert_cmpfloat (score_of (e, "blick zorp", TACT_LABEL_QUESTION, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "blick", TACT_LABEL_QUESTION, NULL), >, 0);
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
 static void
 test_units (void)
 {
@@ -197,6 +223,7 @@ main (int argc, char **argv)
   g_test_add_func ("/judge/weights-add-up", test_weights_add_up);
   g_test_add_func ("/judge/threshold", test_threshold);
   g_test_add_func ("/judge/cues-keep-the-last-word", test_cues_keep_the_last_word);
+  g_test_add_func ("/judge/vetoes-do-not-count-for-deferral", test_vetoes_do_not_count_for_deferral);
   g_test_add_func ("/judge/units", test_units);
   return g_test_run ();
 }
