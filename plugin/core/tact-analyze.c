@@ -410,8 +410,9 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
   return FALSE;
 }
 
+/* The negator that turns the unit at @start, if any (its index in @neg). */
 static gboolean
-negated_before (const TactPack *pack, const TactUnit *units, guint start)
+negator_before (const TactPack *pack, const TactUnit *units, guint start, guint *neg)
 {
   guint win = pack->negation_window;
   for (guint j = 1; j <= win && j <= start; j++)
@@ -427,10 +428,20 @@ negated_before (const TactPack *pack, const TactUnit *units, guint start)
           /* for cues, "no" keeps the whole window ("no need to take me
            * off the list"): a missed cue costs less than a false one */
           if (f & (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT))
-            return TRUE;
+            {
+              *neg = p;
+              return TRUE;
+            }
         }
     }
   return FALSE;
+}
+
+static gboolean
+negated_before (const TactPack *pack, const TactUnit *units, guint start)
+{
+  guint neg;
+  return negator_before (pack, units, start, &neg);
 }
 
 static float
@@ -617,17 +628,32 @@ span_text (const TactScratch *s, guint start, guint end)
   return g_strndup (s->text.text + a->start, len);
 }
 
+/* The judge's evidence for @label is negated: a negator stands before it,
+ * and the judge did not learn that negator as part of the label ("I never
+ * want to hear from you again" is an opt-out because of its "never"). */
+static gboolean
+judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint start)
+{
+  guint neg;
+  if (!negator_before (pack, s->units, start, &neg))
+    return FALSE;
+  return tact_judge_weight_at (s, pack, label, neg) <= 0.0f;
+}
+
 /* The labels the judge adds to what the cues asserted (@score): never one
  * the cues ruled out (@denied), never one whose strongest evidence is
- * negated ("I'm not a bot", as for a negatable cue), and a label whose cues
+ * negated ("I'm not a bot", as for a negatable cue, unless the judge learnt
+ * the negator as part of the label: see judge_negated()), and a label whose cues
  * all defer to others ("unless", "yields") defers to them here too — to the
  * cues' labels and to the judge's own labels that defer to nobody.  The
- * evidence of each label added is left in @ev_start/@ev_end. */
+ * evidence of each label added is left in @ev_start/@ev_end, and in
+ * @misread the labels the judge saw where the cues ruled them out. */
 static guint32
 judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 denied, guint32 cv,
-            float *logit, guint *ev_start, guint *ev_end)
+            float *logit, guint *ev_start, guint *ev_end, guint32 *misread)
 {
   guint32 mask = tact_judge_score (s, pack, logit);
+  *misread = mask & denied;
   if (!mask)
     return 0;
   guint32 have = 0;
@@ -637,10 +663,17 @@ judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 de
   mask &= ~(have | denied);
   /* evidence first: a label that falls here must not make others defer */
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if ((mask & (1u << l)) &&
-        (!tact_judge_evidence (s, pack, (TactLabel) l, &ev_start[l], &ev_end[l]) ||
-         negated_before (pack, s->units, ev_start[l]) || clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l])))
-      mask &= ~(1u << l);
+    if (mask & (1u << l))
+      {
+        if (!tact_judge_evidence (s, pack, (TactLabel) l, &ev_start[l], &ev_end[l]))
+          mask &= ~(1u << l);
+        else if (judge_negated (s, pack, (TactLabel) l, ev_start[l]) ||
+                 clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l]))
+          {
+            mask &= ~(1u << l);
+            *misread |= 1u << l;
+          }
+      }
   guint32 firm = 0;
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     if ((mask & (1u << l)) && pack->judge.unless[l] == 0)
@@ -679,6 +712,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   /* per label: did a plain cue weigh in, and which labels every deferring
    * cue that weighed in gives way to (see after the judge) */
   gboolean plain_hit[TACT_LABEL_COUNT] = { 0 };
+  gboolean user_hit[TACT_LABEL_COUNT] = { 0 };
   guint32 defers_to[TACT_LABEL_COUNT];
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     {
@@ -751,6 +785,8 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
               clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
             continue;
           score[l] = 1.0f - (1.0f - score[l]) * (1.0f - c->weight);
+          if (c->user)
+            user_hit[l] = TRUE;
           if (o < n_plain)
             plain_hit[l] = TRUE;
           else
@@ -770,7 +806,8 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
 
   float logit[TACT_LABEL_COUNT];
   guint jev_start[TACT_LABEL_COUNT], jev_end[TACT_LABEL_COUNT];
-  guint32 judged = judge_adds (s, pack, score, denied, cv, logit, jev_start, jev_end);
+  guint32 misread = 0;
+  guint32 judged = judge_adds (s, pack, score, denied, cv, logit, jev_start, jev_end, &misread);
   /* A label asserted only by deferring cues gives way to a label the judge
    * adds, as it would to the same label from a cue: "hello? real human
    * there?" is an automation question, not also a question to answer.
@@ -778,6 +815,17 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   if (judged)
     for (guint l = 0; l < TACT_LABEL_COUNT; l++)
       if (score[l] >= ASSERT_AT && !plain_hit[l] && (defers_to[l] & judged))
+        score[l] = 0;
+  /* The judge overrules a label that only shipped cues assert when it is
+   * all but sure the label is wrong (judge.json "overrule"): a cue sees a
+   * phrase, the judge the whole message.  Not when the judge itself read
+   * the message as something the cues ruled out ("please don't stop
+   * messaging me" is no opt-out, whatever its words say to the judge):
+   * then it misread the message and has no say on the rest. */
+  if (pack->judge.on && !misread)
+    for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+      if (score[l] >= ASSERT_AT && !user_hit[l] && (pack->judge.may & (1u << l)) &&
+          logit[l] < pack->judge.overrule_logit[l])
         score[l] = 0;
 
   out->n_labels = 0;

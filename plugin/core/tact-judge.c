@@ -129,13 +129,13 @@ tact_judge_validate (const TactJsonDoc *doc, GError **error)
   json_object_foreach (r, key, v)
     {
       static const char *const keys[] = { "schema", "kind", "lang", "replace", "threshold", "thresholds",
-                                          "entries", NULL };
+                                          "overrule", "entries", NULL };
       gboolean ok = key[0] == '_' || strcmp (key, "comment") == 0;
       for (guint i = 0; keys[i]; i++)
         ok |= strcmp (key, keys[i]) == 0;
       if (!ok)
         {
-          tact_json_error (error, doc, key, "unknown key \"%s\" (expected one of: threshold, thresholds, entries)", key);
+          tact_json_error (error, doc, key, "unknown key \"%s\" (expected one of: threshold, thresholds, overrule, entries)", key);
           return FALSE;
         }
     }
@@ -144,6 +144,29 @@ tact_judge_validate (const TactJsonDoc *doc, GError **error)
     {
       tact_json_error (error, doc, "threshold", "must be a number in (0, 1] (1 = never assert)");
       return FALSE;
+    }
+  /* per label: the probability under which the judge overrules the
+   * shipped cues' assertion of it */
+  json_t *ov = json_object_get (r, "overrule");
+  if (ov && !json_is_object (ov))
+    {
+      tact_json_error (error, doc, "overrule", "must be an object of \"label\": probability");
+      return FALSE;
+    }
+  json_object_foreach (ov, key, v)
+    {
+      TactLabel l;
+      g_autofree char *where = g_strdup_printf ("overrule.%s", key);
+      if (!tact_label_from_id (key, &l) || l == TACT_LABEL_NEUTRAL || tact_label_is_stateful (l))
+        {
+          tact_json_error (error, doc, where, "\"%s\" is not a message label of the playbook", key);
+          return FALSE;
+        }
+      if (!json_is_number (v) || !(json_number_value (v) >= 0.0 && json_number_value (v) < 1.0))
+        {
+          tact_json_error (error, doc, where, "must be a number in [0, 1) (0 = never overrule)");
+          return FALSE;
+        }
     }
   /* per-label thresholds: a label whose errors cost more (an opt-out, an
    * automation question) can ask for more certainty than the others */
@@ -318,6 +341,15 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
       double t = lt ? json_number_value (lt) : th;
       /* 1 can never be reached: that label is never asserted */
       j->min_logit[l] = t >= 1.0 ? INFINITY : (float) log (t / (1.0 - t));
+    }
+  /* "overrule": per label, the probability under which the judge drops
+   * the label when only shipped cues assert it (absent or 0: never) */
+  json_t *ovs = json_object_get (doc->root, "overrule");
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    {
+      json_t *ov = json_object_get (ovs, tact_label_id ((TactLabel) l));
+      double p = ov ? json_number_value (ov) : 0.0;
+      j->overrule_logit[l] = p > 0.0 ? (float) log (p / (1.0 - p)) : -INFINITY;
     }
   j->bos = tact_pack_intern (pack, "^", 1);
   j->eos = tact_pack_intern (pack, "$", 1);
@@ -589,4 +621,28 @@ tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label
   *start = e.start;
   *end = e.end;
   return e.best > 0.0f;
+}
+
+typedef struct {
+  guint32 label;
+  guint   at;
+  float   sum;
+} WeightAt;
+
+static void
+sum_at (const float *row, guint start, guint end, gpointer data)
+{
+  WeightAt *w = data;
+  if (start <= w->at && w->at <= end)
+    w->sum += row[w->label];
+}
+
+float
+tact_judge_weight_at (const TactScratch *s, const TactPack *pack, TactLabel label, guint at)
+{
+  WeightAt w = { label, at, 0.0f };
+  if (!pack->judge.on || s->n_units == 0)
+    return 0.0f;
+  walk_features (s, pack, sum_at, &w);
+  return w.sum;
 }

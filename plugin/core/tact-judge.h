@@ -5,9 +5,13 @@
  * pattern has stays neutral.  The judge is a linear model (one logistic
  * unit per label) over the message's words and adjacent word pairs, trained
  * offline on the project's own case sets (tools/train-judge.py) and shipped
- * as data (judge.json).  It only ever ADDS a label the cues did not assert,
- * and never one the cues ruled out (a veto, a negation, a polarity
- * condition): the cues keep the last word on what they know.
+ * as data (judge.json).  It ADDS labels the cues did not assert, never
+ * one the cues ruled out (a veto, a negation, a polarity condition): the
+ * cues keep the last word on what they know.  For the labels its
+ * "overrule" lists it may also DROP one that only shipped cues assert,
+ * when it is all but sure the label is wrong: most of the cues' false
+ * alarms on fresh text are phrases read out of context, and the judge,
+ * which sees the whole message, gives them a probability near zero.
  *
  * The words it sees are the analysis units in order, with "^" before the
  * first, "$" after the last and "|" between clauses — exactly what
@@ -34,5 +38,9 @@ guint32  tact_judge_score (TactScratch *s, const TactPack *pack, float *logit);
 
 /* The feature (a unit or a pair of units) that pushed @label up the most:
  * its first and last unit.  FALSE if no feature has a positive weight. */
+/* The weight for @label of the features (a unit, a pair) that unit @at
+ * is part of: above 0 when the judge learnt that word in that place as a
+ * sign of the label ("never" in "never want to hear from you"). */
+float    tact_judge_weight_at (const TactScratch *s, const TactPack *pack, TactLabel label, guint at);
 gboolean tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label,
                               guint *start, guint *end);

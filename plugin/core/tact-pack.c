@@ -1474,6 +1474,9 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
         }
       if (c.yields)
         c.unless = ~0u & ~(1u << c.label);
+      /* a phrase the user added is what the user wants: the shipped judge
+       * may overrule the shipped cues only */
+      c.user = cue_base != docs->base[K_CUES] || ci >= n_base_cues;
       g_array_append_val (pack->cues, c);
       json_t *pats = json_object_get (cue, "patterns");
       size_t pi;

@@ -73,6 +73,7 @@ typedef struct {
   float     min_pol, max_pol;
   guint32   also;      /* bitmask of extra labels */
   guint32   unless;    /* bitmask: the cue is ignored when one of these is asserted */
+  gboolean  user;      /* from the user's pack: the judge never overrules it */
 } TactCue;
 
 /* A frozen node.  @bloom: a 64-bit Bloom filter of the symbols on its
@@ -162,6 +163,7 @@ typedef enum {
 typedef struct {
   gboolean on;
   float    min_logit[TACT_LABEL_COUNT]; /* per label: its threshold as a logit */
+  float    overrule_logit[TACT_LABEL_COUNT]; /* below it, a label only shipped cues assert is dropped */
   float    bias[TACT_LABEL_COUNT];
   guint32  may;                        /* labels it may assert */
   guint32  unless[TACT_LABEL_COUNT];   /* per label: what it defers to (see judge_adds) */

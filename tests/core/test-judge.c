@@ -18,13 +18,15 @@ static const char JUDGE_FMT[] =
   "    \"praise blorf\": 3,\n"
   "    \"feedback\": -3,\n"
   "    \"feedback glorp fnord\": 4,\n"
+  "    \"feedback never\": 2,\n"
   "    \"opt-out\": -2,\n"
   "    \"opt-out zorp\": 4,\n"
   "    \"question\": -2,\n"
   "    \"question blick\": 3,\n"
   "    \"question ^ blick\": 0.5,\n"
   "    \"interested\": -3,\n"
-  "    \"interested #url\": 4\n"
+  "    \"interested #url\": 4,\n"
+  "    \"praise quark\": -5\n"
   "  } }\n";
 
 static TactEngine *
@@ -170,7 +172,57 @@ test_cues_keep_the_last_word (void)
   g_assert_cmpfloat (score_of (e, "so zorblax?", TACT_LABEL_PRAISE, NULL), >, 0);
   g_assert_cmpfloat (score_of (e, "so zorblax?", TACT_LABEL_QUESTION, NULL), >, 0);
   g_assert_cmpfloat (score_of (e, "so what?", TACT_LABEL_QUESTION, NULL), >, 0);
+  /* a negator the judge learnt as part of a label does not negate its
+   * evidence ("never" weighs 2 for feedback here)… */
+  g_assert_cmpfloat_with_epsilon (score_of (e, "never glorp fnord", TACT_LABEL_FEEDBACK, NULL),
+                                  sigmoid (3.0), 1e-4);
+  /* …one it did not learn does */
+  g_assert_cmpfloat (score_of (e, "not glorp fnord", TACT_LABEL_FEEDBACK, NULL), <, 0);
   drop_engine (e, dir);
+}
+
+/* "overrule": the judge drops a label that only shipped cues assert when
+ * its probability for it is below the label's overrule; never a user's
+ * cue, and not when the judge read the message as something the cues ruled
+ * out. */
+static void
+test_overrule (void)
+{
+  char *dir;
+  /* without "overrule", the cues' praise stands however the judge scores it */
+  TactEngine *e = engine_with_judge ("0.5", &dir);
+  g_assert_cmpfloat (score_of (e, "you are amazing quark", TACT_LABEL_PRAISE, NULL), >, 0.5);
+  drop_engine (e, dir);
+  /* praise logit -2 - 5 = -7 (p 0.0009) is below 0.05: dropped; "quark"
+   * alone leaves it at -2 (p 0.12), above 0.05: kept */
+  e = engine_with_judge ("0.5,\n  \"overrule\": { \"praise\": 0.05 }", &dir);
+  g_assert_cmpfloat (score_of (e, "you are amazing quark", TACT_LABEL_PRAISE, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "you are amazing", TACT_LABEL_PRAISE, NULL), >, 0.5);
+  /* only the labels listed: the same message's other labels stay */
+  g_assert_cmpfloat (score_of (e, "you are amazing quark, please stop messaging me", TACT_LABEL_OPT_OUT, NULL),
+                     >, 0.5);
+  g_assert_cmpfloat (score_of (e, "you are amazing quark, please stop messaging me", TACT_LABEL_PRAISE, NULL),
+                     <, 0);
+  /* the judge reads "zorp" as an opt-out that the cues' negation ruled out:
+   * it misread the message, and the cues' praise stays */
+  g_assert_cmpfloat (score_of (e, "I'm not asking you to stop messaging me zorp, you are amazing quark",
+                               TACT_LABEL_PRAISE, NULL), >, 0.5);
+  tact_engine_free (e);
+  /* a phrase from the user's pack is never overruled */
+  char *user = test_make_dir (FALSE);
+  test_write_pack_file (user, "en", "cues",
+                        "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+                        "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"quibbly\"] } ] }\n");
+  GError *err = NULL;
+  e = tact_engine_new (dir, user, &err);
+  g_assert_no_error (err);
+  g_assert_cmpfloat (score_of (e, "quibbly quark", TACT_LABEL_PRAISE, NULL), >, 0.5);
+  g_assert_cmpfloat (score_of (e, "you are amazing quark", TACT_LABEL_PRAISE, NULL), <, 0);
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+  test_rm_rf (dir);
+  g_free (dir);
 }
 
 /* The judge's label defers to what all its cues defer to; a clause veto
@@ -224,6 +276,7 @@ main (int argc, char **argv)
   g_test_add_func ("/judge/threshold", test_threshold);
   g_test_add_func ("/judge/cues-keep-the-last-word", test_cues_keep_the_last_word);
   g_test_add_func ("/judge/vetoes-do-not-count-for-deferral", test_vetoes_do_not_count_for_deferral);
+  g_test_add_func ("/judge/overrule", test_overrule);
   g_test_add_func ("/judge/units", test_units);
   return g_test_run ();
 }

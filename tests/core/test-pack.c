@@ -188,6 +188,21 @@ test_judge_errors (void)
     "  \"threshold\": 0.8,\n  \"thresholds\": 0.5,\n"
     "  \"entries\": {\n    \"praise\": -2\n  } }\n";
   expect_refused ("judge", th_shape, "\"thresholds\"", (const char *const[]) { "thresholds", "object", NULL });
+  /* "overrule": message labels only, each a probability in [0, 1) */
+  static const char ov_range[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"overrule\": { \"praise\": 0.05, \"question\": 1 },\n"
+    "  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", ov_range, "\"question\": 1",
+                  (const char *const[]) { "overrule.question", "[0, 1)", NULL });
+  static const char ov_label[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"overrule\": { \"harassment\": 0.1 },\n"
+    "  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", ov_label, "\"harassment\"",
+                  (const char *const[]) { "overrule.harassment", "message label", NULL });
+  static const char ov_shape[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"overrule\": 0.05,\n"
+    "  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", ov_shape, "\"overrule\"", (const char *const[]) { "overrule", "object", NULL });
 #undef JUDGE_HEAD
 }
 
