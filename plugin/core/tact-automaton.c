@@ -177,8 +177,19 @@ tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
   for (guint32 v = 0; v < au->n_nodes; v++)
     {
       guint32 lo = au->csr_start[v], hi = au->csr_start[v + 1];
-      if (hi - lo > 1)
+      /* most nodes have a handful of edges: insertion sort beats a
+       * qsort() call with its comparison callback there */
+      if (hi - lo > 16)
         qsort (au->csr_edges + lo, hi - lo, sizeof (guint64), cmp_u64);
+      else
+        for (guint32 a = lo + 1; a < hi; a++)
+          {
+            guint64 x = au->csr_edges[a];
+            guint32 b = a;
+            for (; b > lo && au->csr_edges[b - 1] > x; b--)
+              au->csr_edges[b] = au->csr_edges[b - 1];
+            au->csr_edges[b] = x;
+          }
     }
   au->nodes = g_new0 (TactNode, au->n_nodes);
   for (guint32 v = 0; v < au->n_nodes; v++)

@@ -57,8 +57,12 @@ tact_dict_hash (const char *s, gsize len)
   for (; i + 8 <= len; i += 8)
     {
       guint64 w = 0;
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+      memcpy (&w, s + i, 8);   /* the same word as the loop below, in one load */
+#else
       for (guint k = 0; k < 8; k++)
         w |= (guint64) (guchar) s[i + k] << (8 * k);
+#endif
       h = tact_dict_hash_chunk (h, w);
     }
   if (i < len)
