@@ -643,19 +643,30 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
 /* The labels the judge adds to what the cues asserted (@score): never one
  * the cues ruled out (@denied), never one whose strongest evidence is
  * negated ("I'm not a bot", as for a negatable cue, unless the judge learnt
- * the negator as part of the label: see judge_negated()), and a label whose cues
- * all defer to others ("unless", "yields") defers to them here too — to the
- * cues' labels and to the judge's own labels that defer to nobody.  The
- * evidence of each label added is left in @ev_start/@ev_end, and in
- * @misread the labels the judge saw where the cues ruled them out. */
+ * the negator as part of the label: see judge_negated()), and a label whose
+ * cues all defer to others ("unless", "yields") defers to them here too —
+ * to the cues' labels and to the judge's own labels that defer to nobody.
+ * The evidence of each label added is left in @ev_start/@ev_end.
+ *
+ * First, though, the judge overrules (drops from @score) a label that only
+ * shipped cues assert (not @user_hit) when it is all but sure the label is
+ * wrong (judge.json "overrule"): a cue sees a phrase, the judge the whole
+ * message.  Before the judge's deferring, so that its labels that defer
+ * to a dropped one stand ("how long does a SIM swap take?" stays a
+ * question when the judge drops the expert question a cue saw).  The cues
+ * that deferred to it are not weighed again: on the case sets that put
+ * back fewer right labels than the judge's own.  Not when the judge read the
+ * message as something the cues ruled out ("please don't stop messaging
+ * me" is no opt-out, whatever its words say to the judge): then it misread
+ * the message and has no say on the rest. */
 static guint32
-judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 denied, guint32 cv,
-            float *logit, guint *ev_start, guint *ev_end, guint32 *misread)
+judge_adds (TactScratch *s, const TactPack *pack, float *score, const gboolean *user_hit,
+            guint32 denied, guint32 cv, float *logit, guint *ev_start, guint *ev_end)
 {
-  guint32 mask = tact_judge_score (s, pack, logit);
-  *misread = mask & denied;
-  if (!mask)
+  if (!pack->judge.on)
     return 0;
+  guint32 mask = tact_judge_score (s, pack, logit);
+  guint32 misread = mask & denied;
   guint32 have = 0;
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     if (score[l] >= ASSERT_AT)
@@ -671,9 +682,17 @@ judge_adds (TactScratch *s, const TactPack *pack, const float *score, guint32 de
                  clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l]))
           {
             mask &= ~(1u << l);
-            *misread |= 1u << l;
+            misread |= 1u << l;
           }
       }
+  if (!misread)
+    for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+      if ((have & (1u << l)) && !user_hit[l] && (pack->judge.may & (1u << l)) &&
+          logit[l] < pack->judge.overrule_logit[l])
+        {
+          score[l] = 0;
+          have &= ~(1u << l);
+        }
   guint32 firm = 0;
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     if ((mask & (1u << l)) && pack->judge.unless[l] == 0)
@@ -806,8 +825,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
 
   float logit[TACT_LABEL_COUNT];
   guint jev_start[TACT_LABEL_COUNT], jev_end[TACT_LABEL_COUNT];
-  guint32 misread = 0;
-  guint32 judged = judge_adds (s, pack, score, denied, cv, logit, jev_start, jev_end, &misread);
+  guint32 judged = judge_adds (s, pack, score, user_hit, denied, cv, logit, jev_start, jev_end);
   /* A label asserted only by deferring cues gives way to a label the judge
    * adds, as it would to the same label from a cue: "hello? real human
    * there?" is an automation question, not also a question to answer.
@@ -815,17 +833,6 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   if (judged)
     for (guint l = 0; l < TACT_LABEL_COUNT; l++)
       if (score[l] >= ASSERT_AT && !plain_hit[l] && (defers_to[l] & judged))
-        score[l] = 0;
-  /* The judge overrules a label that only shipped cues assert when it is
-   * all but sure the label is wrong (judge.json "overrule"): a cue sees a
-   * phrase, the judge the whole message.  Not when the judge itself read
-   * the message as something the cues ruled out ("please don't stop
-   * messaging me" is no opt-out, whatever its words say to the judge):
-   * then it misread the message and has no say on the rest. */
-  if (pack->judge.on && !misread)
-    for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-      if (score[l] >= ASSERT_AT && !user_hit[l] && (pack->judge.may & (1u << l)) &&
-          logit[l] < pack->judge.overrule_logit[l])
         score[l] = 0;
 
   out->n_labels = 0;

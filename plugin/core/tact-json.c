@@ -106,9 +106,12 @@ flat_string (Flat *f)
       guint64 hit = (((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v)) & highs;
       if (hit)
         {
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
           /* the lowest flag is always a true one (a false flag needs a
-           * borrow from a true one below it): go straight to it */
+           * borrow from a true one below it), and on a little-endian
+           * machine the lowest byte is the first: go straight to it */
           f->p += __builtin_ctzll (hit) / 8;
+#endif
           break;
         }
       f->p += 8;

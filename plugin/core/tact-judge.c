@@ -206,10 +206,34 @@ tact_judge_validate (const TactJsonDoc *doc, GError **error)
   Check c = { doc, error, 0, 0, FALSE, { { 0 }, 0, 0, FALSE } };
   if (!foreach_entry (doc, check_entry, &c))
     return FALSE;
-  if (!(c.weighted & ~c.biased))
-    return TRUE;
-  c.second_pass = TRUE;
-  return foreach_entry (doc, check_entry, &c);
+  if (c.weighted & ~c.biased)
+    {
+      c.second_pass = TRUE;
+      if (!foreach_entry (doc, check_entry, &c))
+        return FALSE;
+    }
+  /* an overrule must be able to do something, and not undo the judge: a
+   * label with no bias is never judged, and at or above the label's
+   * threshold the judge would drop what it would assert itself */
+  json_object_foreach (ov, key, v)
+    {
+      TactLabel l;
+      tact_label_from_id (key, &l);
+      g_autofree char *where = g_strdup_printf ("overrule.%s", key);
+      json_t *lt = json_object_get (ths, key);
+      double t = json_number_value (lt ? lt : th);
+      if (!(c.biased & (1u << l)))
+        {
+          tact_json_error (error, doc, where, "the judge has no bias entry for \"%s\", so it cannot overrule it", key);
+          return FALSE;
+        }
+      if (json_number_value (v) >= t)
+        {
+          tact_json_error (error, doc, where, "must be below the label's threshold (%g)", t);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* ---------------------------------------------------------------- compile */

@@ -245,6 +245,38 @@ test_lexicon_numbers (void)
   g_string_free (doc, TRUE);
 }
 
+/* The flat reader finds the end of a key eight bytes at a time: a quote,
+ * a backslash or a control byte must be seen at every offset in a block. */
+static void
+test_flat_strings (void)
+{
+  static const struct { const char *raw, *text; } specials[] = {
+    { "\\\"", "\"" }, { "\\\\", "\\" }, { "\\n", "\n" }, { "\\/", "/" },
+  };
+  for (guint off = 0; off < 24; off++)
+    {
+      g_autofree char *pad = g_strnfill (off, 'a');
+      for (guint k = 0; k < G_N_ELEMENTS (specials); k++)
+        {
+          g_autofree char *doc = g_strdup_printf ("{\"kind\": \"lexicon\", \"entries\": {\"k%s%sbbbbbbbbb\": 1}}",
+                                                  pad, specials[k].raw);
+          g_autofree char *want = g_strdup_printf ("k%s%sbbbbbbbbb", pad, specials[k].text);
+          g_autoptr (GError) err = NULL;
+          g_autoptr (TactJsonDoc) d = tact_json_doc_parse_flat ("t.json", doc, strlen (doc), 4.0, &err);
+          g_assert_no_error (err);
+          g_assert_nonnull (d->flat);
+          g_assert_cmpuint (d->flat->len, ==, 1);
+          g_assert_cmpstr (g_array_index (d->flat, TactFlatEntry, 0).key, ==, want);
+        }
+      /* a raw control byte is no JSON: refused, wherever it stands */
+      g_autofree char *bad = g_strdup_printf ("{\"kind\": \"lexicon\", \"entries\": {\"k%s\001bbbbbbbbb\": 1}}", pad);
+      g_autoptr (GError) err = NULL;
+      g_autoptr (TactJsonDoc) d = tact_json_doc_parse_flat ("t.json", bad, strlen (bad), 4.0, &err);
+      g_assert_null (d);
+      g_assert_nonnull (err);
+    }
+}
+
 /* Same values, same types (an integer stays an integer), same key order. */
 static void
 assert_same_tree (json_t *a, json_t *b, const char *where)
@@ -365,5 +397,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json/error-message", test_error_message);
   g_test_add_func ("/json/lexicon-numbers", test_lexicon_numbers);
   g_test_add_func ("/json/fast-reader", test_fast_reader);
+  g_test_add_func ("/json/flat-strings", test_flat_strings);
   return g_test_run ();
 }

@@ -26,7 +26,8 @@ static const char JUDGE_FMT[] =
   "    \"question ^ blick\": 0.5,\n"
   "    \"interested\": -3,\n"
   "    \"interested #url\": 4,\n"
-  "    \"praise quark\": -5\n"
+  "    \"praise quark\": -5,\n"
+  "    \"needs-expert\": -8\n"
   "  } }\n";
 
 static TactEngine *
@@ -195,7 +196,7 @@ test_overrule (void)
   drop_engine (e, dir);
   /* praise logit -2 - 5 = -7 (p 0.0009) is below 0.05: dropped; "quark"
    * alone leaves it at -2 (p 0.12), above 0.05: kept */
-  e = engine_with_judge ("0.5,\n  \"overrule\": { \"praise\": 0.05 }", &dir);
+  e = engine_with_judge ("0.5,\n  \"overrule\": { \"praise\": 0.05, \"needs-expert\": 0.05 }", &dir);
   g_assert_cmpfloat (score_of (e, "you are amazing quark", TACT_LABEL_PRAISE, NULL), <, 0);
   g_assert_cmpfloat (score_of (e, "you are amazing", TACT_LABEL_PRAISE, NULL), >, 0.5);
   /* only the labels listed: the same message's other labels stay */
@@ -203,10 +204,20 @@ test_overrule (void)
                      >, 0.5);
   g_assert_cmpfloat (score_of (e, "you are amazing quark, please stop messaging me", TACT_LABEL_PRAISE, NULL),
                      <, 0);
+  /* what defers to an overruled label stands: the judge's "question" (on
+   * "blick") gives way to an expert question, and the cues' expert question
+   * on "GDPR" is overruled (logit -8), so the question is asserted */
+  g_assert_cmpfloat (score_of (e, "gdpr blick", TACT_LABEL_NEEDS_EXPERT, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "gdpr blick", TACT_LABEL_QUESTION, NULL), >, 0.5);
   /* the judge reads "zorp" as an opt-out that the cues' negation ruled out:
    * it misread the message, and the cues' praise stays */
   g_assert_cmpfloat (score_of (e, "I'm not asking you to stop messaging me zorp, you are amazing quark",
                                TACT_LABEL_PRAISE, NULL), >, 0.5);
+  /* …and so when a negation ruled it out ("never stop messaging me") */
+  g_assert_cmpfloat (score_of (e, "never stop messaging me zorp, you are amazing quark", TACT_LABEL_OPT_OUT, NULL),
+                     <, 0);
+  g_assert_cmpfloat (score_of (e, "never stop messaging me zorp, you are amazing quark", TACT_LABEL_PRAISE, NULL),
+                     >, 0.5);
   tact_engine_free (e);
   /* a phrase from the user's pack is never overruled */
   char *user = test_make_dir (FALSE);

@@ -203,6 +203,20 @@ test_judge_errors (void)
     "  \"threshold\": 0.8,\n  \"overrule\": 0.05,\n"
     "  \"entries\": {\n    \"praise\": -2\n  } }\n";
   expect_refused ("judge", ov_shape, "\"overrule\"", (const char *const[]) { "overrule", "object", NULL });
+  static const char ov_negative[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"overrule\": { \"praise\": -0.1 },\n"
+    "  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", ov_negative, "\"praise\": -0.1", (const char *const[]) { "overrule.praise", "[0, 1)", NULL });
+  /* a label the judge has no bias for is never judged: nothing to overrule */
+  static const char ov_unjudged[] = JUDGE_HEAD
+    "  \"threshold\": 0.8,\n  \"overrule\": { \"question\": 0.01 },\n"
+    "  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", ov_unjudged, "\"question\": 0.01", (const char *const[]) { "overrule.question", "no bias", NULL });
+  /* at or above the threshold the judge would drop what it asserts itself */
+  static const char ov_above[] = JUDGE_HEAD
+    "  \"threshold\": 0.5,\n  \"thresholds\": { \"praise\": 0.3 },\n  \"overrule\": { \"praise\": 0.4 },\n"
+    "  \"entries\": {\n    \"praise\": -2\n  } }\n";
+  expect_refused ("judge", ov_above, "\"praise\": 0.4", (const char *const[]) { "overrule.praise", "threshold", NULL });
 #undef JUDGE_HEAD
 }
 
