@@ -137,6 +137,16 @@ tact_automaton_add_gap (TactAutomaton *au, guint32 node, guint8 max, guint32 chi
 void
 tact_automaton_add_terminal (TactAutomaton *au, guint32 node, const TactTerminal *t)
 {
+  /* a phrase written twice for one cue (in two of its patterns, or by a
+   * user's pack repeating a shipped one) is one phrase: its weight must
+   * not count twice when it matches */
+  for (guint32 i = au->term_first[node]; i != G_MAXUINT32; i = g_array_index (au->terms, TactTermLink, i).next)
+    {
+      const TactTerminal *o = &g_array_index (au->terms, TactTermLink, i).t;
+      if (o->cue == t->cue && o->valence == t->valence && o->anchor_start == t->anchor_start &&
+          o->anchor_end == t->anchor_end && o->anchor_clause == t->anchor_clause && o->len == t->len)
+        return;
+    }
   TactTermLink link = { *t, au->term_first[node] };
   g_array_append_val (au->terms, link);
   au->term_first[node] = au->terms->len - 1;

@@ -382,6 +382,34 @@ polarity_of (TactEngine *e, const char *text)
   return p;
 }
 
+/* A phrase written twice in one cue counts once; the same phrase in two
+ * cues is two cues' evidence. */
+static void
+test_phrase_counts_once (void)
+{
+  char *user = test_make_dir (FALSE);
+  test_write_pack_file (user, "en", "cues",
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.6,\n"
+    "              \"patterns\": [\"zorbly quux\", \"(zorbly quux)|blimf\", \"zorbly quux\"] },\n"
+    "            { \"label\": \"feedback\", \"weight\": 0.6, \"patterns\": [\"glorpy fnax\"] },\n"
+    "            { \"label\": \"feedback\", \"weight\": 0.6, \"patterns\": [\"glorpy fnax\"] } ] }\n");
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
+  g_assert_no_error (err);
+  TactAnalysis *a = tact_engine_analyze (e, "zorbly quux glorpy fnax", -1);
+  const TactLabelHit *praise = tact_analysis_find (a, TACT_LABEL_PRAISE);
+  const TactLabelHit *feedback = tact_analysis_find (a, TACT_LABEL_FEEDBACK);
+  g_assert_nonnull (praise);
+  g_assert_nonnull (feedback);
+  g_assert_cmpfloat_with_epsilon (praise->score, 0.6, 1e-5);
+  g_assert_cmpfloat_with_epsilon (feedback->score, 1.0 - 0.4 * 0.4, 1e-5);
+  tact_analysis_unref (a);
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
 static void
 test_user_merge (void)
 {
@@ -618,6 +646,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/header-errors", test_header_errors);
   g_test_add_func ("/pack/template-errors", test_template_errors);
   g_test_add_func ("/pack/user-merge", test_user_merge);
+  g_test_add_func ("/pack/phrase-counts-once", test_phrase_counts_once);
   g_test_add_func ("/pack/clause-veto", test_clause_veto);
   g_test_add_func ("/pack/user-replace", test_user_replace);
   g_test_add_func ("/pack/user-refused", test_user_refused);
