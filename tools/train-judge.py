@@ -168,6 +168,17 @@ def macro_f1(Y, P):
     return sum(f1s) / len(f1s)
 
 
+def label_values(specs, flag, in_range, expected):
+    """{label: value} from repeated LABEL=VALUE options, or exit naming the bad one."""
+    out = {}
+    for spec in specs:
+        lab, _, v = spec.partition("=")
+        if lab not in LABELS or not v or not in_range(float(v)):
+            sys.exit("%s %s: %s" % (flag, spec, expected))
+        out[lab] = float(v)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tact")
@@ -187,18 +198,10 @@ def main():
                     help="drop weights smaller than this (a smaller, faster file)")
     ap.add_argument("--cv", action="store_true")
     a = ap.parse_args()
-    label_th = {}
-    for spec in a.label_threshold:
-        lab, _, t = spec.partition("=")
-        if lab not in LABELS or not t:
-            sys.exit("--label-threshold %s: expected LABEL=T with a message label" % spec)
-        label_th[lab] = float(t)
-    overrule = {}
-    for spec in a.overrule:
-        lab, _, p = spec.partition("=")
-        if lab not in LABELS or not p or not 0 <= float(p) < 1:
-            sys.exit("--overrule %s: expected LABEL=P with a message label and 0 <= P < 1" % spec)
-        overrule[lab] = float(p)
+    label_th = label_values(a.label_threshold, "--label-threshold", lambda t: True,
+                            "expected LABEL=T with a message label")
+    overrule = label_values(a.overrule, "--overrule", lambda p: 0 <= p < 1,
+                            "expected LABEL=P with a message label and 0 <= P < 1")
 
     per_file = [load_cases(f) for f in a.files]
     cases = [c for cs in per_file for c in cs]

@@ -687,8 +687,8 @@ judge_adds (TactScratch *s, const TactPack *pack, float *score, const gboolean *
       }
   if (!misread)
     for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-      if ((have & (1u << l)) && !user_hit[l] && (pack->judge.may & (1u << l)) &&
-          logit[l] < pack->judge.overrule_logit[l])
+      /* (a label the judge has no bias for cannot be listed: validation) */
+      if ((have & (1u << l)) && !user_hit[l] && logit[l] < pack->judge.overrule_logit[l])
         {
           score[l] = 0;
           have &= ~(1u << l);

@@ -120,6 +120,40 @@ check_entry (const char *key, double value, gpointer data)
   return TRUE;
 }
 
+/* Checks @name, an optional object of "message label": @what, each value
+ * a probability in (0, 1] when @one_ok, else in [0, 1); @range is the
+ * error for a value out of it ("thresholds" and "overrule"). */
+static gboolean
+check_label_probs (const TactJsonDoc *doc, const char *name, const char *what, gboolean one_ok,
+                   const char *range, GError **error)
+{
+  json_t *obj = json_object_get (doc->root, name);
+  if (obj && !json_is_object (obj))
+    {
+      tact_json_error (error, doc, name, "must be an object of \"label\": %s", what);
+      return FALSE;
+    }
+  const char *key;
+  json_t *v;
+  json_object_foreach (obj, key, v)
+    {
+      TactLabel l;
+      g_autofree char *where = g_strdup_printf ("%s.%s", name, key);
+      if (!tact_label_from_id (key, &l) || l == TACT_LABEL_NEUTRAL || tact_label_is_stateful (l))
+        {
+          tact_json_error (error, doc, where, "\"%s\" is not a message label of the playbook", key);
+          return FALSE;
+        }
+      double p = json_number_value (v);
+      if (!json_is_number (v) || !(one_ok ? p > 0.0 && p <= 1.0 : p >= 0.0 && p < 1.0))
+        {
+          tact_json_error (error, doc, where, "%s", range);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 tact_judge_validate (const TactJsonDoc *doc, GError **error)
 {
@@ -146,51 +180,16 @@ tact_judge_validate (const TactJsonDoc *doc, GError **error)
       return FALSE;
     }
   /* per label: the probability under which the judge overrules the
-   * shipped cues' assertion of it */
+   * shipped cues' assertion of it, in [0, 1) */
   json_t *ov = json_object_get (r, "overrule");
-  if (ov && !json_is_object (ov))
-    {
-      tact_json_error (error, doc, "overrule", "must be an object of \"label\": probability");
-      return FALSE;
-    }
-  json_object_foreach (ov, key, v)
-    {
-      TactLabel l;
-      g_autofree char *where = g_strdup_printf ("overrule.%s", key);
-      if (!tact_label_from_id (key, &l) || l == TACT_LABEL_NEUTRAL || tact_label_is_stateful (l))
-        {
-          tact_json_error (error, doc, where, "\"%s\" is not a message label of the playbook", key);
-          return FALSE;
-        }
-      if (!json_is_number (v) || !(json_number_value (v) >= 0.0 && json_number_value (v) < 1.0))
-        {
-          tact_json_error (error, doc, where, "must be a number in [0, 1) (0 = never overrule)");
-          return FALSE;
-        }
-    }
+  if (!check_label_probs (doc, "overrule", "probability", FALSE, "must be a number in [0, 1) (0 = never overrule)", error))
+    return FALSE;
   /* per-label thresholds: a label whose errors cost more (an opt-out, an
-   * automation question) can ask for more certainty than the others */
+   * automation question) can ask for more certainty than the others; in
+   * (0, 1] */
   json_t *ths = json_object_get (r, "thresholds");
-  if (ths && !json_is_object (ths))
-    {
-      tact_json_error (error, doc, "thresholds", "must be an object of \"label\": threshold");
-      return FALSE;
-    }
-  json_object_foreach (ths, key, v)
-    {
-      TactLabel l;
-      g_autofree char *where = g_strdup_printf ("thresholds.%s", key);
-      if (!tact_label_from_id (key, &l) || l == TACT_LABEL_NEUTRAL || tact_label_is_stateful (l))
-        {
-          tact_json_error (error, doc, where, "\"%s\" is not a message label of the playbook", key);
-          return FALSE;
-        }
-      if (!json_is_number (v) || !(json_number_value (v) > 0.0 && json_number_value (v) <= 1.0))
-        {
-          tact_json_error (error, doc, where, "must be a number in (0, 1] (1 = never assert)");
-          return FALSE;
-        }
-    }
+  if (!check_label_probs (doc, "thresholds", "threshold", TRUE, "must be a number in (0, 1] (1 = never assert)", error))
+    return FALSE;
   json_t *e = json_object_get (r, "entries");
   if (!e || !json_is_object (e))
     {
@@ -359,20 +358,17 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   if (th >= 1.0)
     return;
   json_t *ths = json_object_get (doc->root, "thresholds");
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    {
-      json_t *lt = json_object_get (ths, tact_label_id ((TactLabel) l));
-      double t = lt ? json_number_value (lt) : th;
-      /* 1 can never be reached: that label is never asserted */
-      j->min_logit[l] = t >= 1.0 ? INFINITY : (float) log (t / (1.0 - t));
-    }
   /* "overrule": per label, the probability under which the judge drops
    * the label when only shipped cues assert it (absent or 0: never) */
   json_t *ovs = json_object_get (doc->root, "overrule");
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     {
+      json_t *lt = json_object_get (ths, tact_label_id ((TactLabel) l));
       json_t *ov = json_object_get (ovs, tact_label_id ((TactLabel) l));
+      double t = lt ? json_number_value (lt) : th;
       double p = ov ? json_number_value (ov) : 0.0;
+      /* 1 can never be reached: that label is never asserted */
+      j->min_logit[l] = t >= 1.0 ? INFINITY : (float) log (t / (1.0 - t));
       j->overrule_logit[l] = p > 0.0 ? (float) log (p / (1.0 - p)) : -INFINITY;
     }
   j->bos = tact_pack_intern (pack, "^", 1);
