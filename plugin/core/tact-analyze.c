@@ -24,6 +24,8 @@
 void
 tact_scratch_init (TactScratch *s)
 {
+  /* the fields not set below (order, wstamp…) start empty */
+  memset (s, 0, sizeof *s);
   tact_text_init (&s->text);
   s->cap_units = 128;
   s->units = g_new (TactUnit, s->cap_units);

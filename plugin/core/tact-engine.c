@@ -9,6 +9,7 @@
 #include "tact-analyze.h"
 #include "tact-builtin.h"
 #include "tact-render.h"
+#include "tact-snapshot.h"
 
 #include <math.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 struct _TactEngine {
   char         *data_dir;
   char         *user_dir;
+  char         *cache_dir; /* compiled-pack snapshots, or NULL */
+  guint         n_from_cache; /* packs the last load read from snapshots */
   GPtrArray    *packs;     /* TactPack*, "en" first */
   GPtrArray    *lang_ids;  /* char*, NULL-terminated view for the API */
   TactEmoticons emo;
@@ -325,10 +328,87 @@ lang_order (gconstpointer a, gconstpointer b)
   return strcmp (x, y);
 }
 
+/* Folds the bytes of every file docs_read() would read for @lang, each
+ * in its role, into one hash: the pack compiled from them is keyed by it.
+ * FALSE if a file cannot be read (the compiler then reports it). */
+static gboolean
+files_hash (const char *lang, const char *data_dir, const char *user_dir, guint64 *out)
+{
+  guint64 h = TACT_SNAPSHOT_HASH_SEED;
+  for (guint k = 0; k < TACT_PACK_KINDS; k++)
+    {
+      const char *kind = tact_pack_kinds[k];
+      g_autofree char *file = g_strdup_printf ("%s.json", kind);
+      const char *dirs[2] = { data_dir, user_dir };
+      for (guint role = 0; role < 2; role++)
+        {
+          g_autofree char *p = dirs[role] ? g_build_filename (dirs[role], lang, file, NULL) : NULL;
+          guint32 tag[2] = { k, role };
+          if (p && g_file_test (p, G_FILE_TEST_EXISTS))
+            {
+              /* read, not mapped: a file truncated while mapped faults */
+              g_autofree char *buf = NULL;
+              gsize len = 0;
+              if (!g_file_get_contents (p, &buf, &len, NULL))
+                return FALSE;
+              h = tact_snapshot_hash (h, tag, sizeof tag);
+              h = tact_snapshot_hash (h, buf, len);
+            }
+          else if (role == 0 && builtin_find (lang, kind))
+            {
+              const TactBuiltinFile *f = builtin_find (lang, kind);
+              h = tact_snapshot_hash (h, tag, sizeof tag);
+              h = tact_snapshot_hash (h, f->data, f->len);
+            }
+        }
+    }
+  *out = h;
+  return TRUE;
+}
+
+/* The pack of @lang compiled from its files, or read from the snapshot of
+ * the same files; a fresh compile is written back as the next snapshot.
+ * New pack, or NULL with @error from the compiler. */
+static TactPack *
+compile_or_read (TactEngine *e, const char *lang, TactEmoticons *emo, GError **error)
+{
+  guint64 fh = 0, key = 0;
+  g_autofree char *snap = NULL;
+  if (e->cache_dir && files_hash (lang, e->data_dir, e->user_dir, &fh))
+    {
+      /* the emoticons known so far shape the compile: part of the key */
+      key = tact_snapshot_key (lang, emo, fh);
+      g_autofree char *name = g_strdup_printf ("%s.pack", lang);
+      snap = g_build_filename (e->cache_dir, name, NULL);
+      g_autoptr (GError) serr = NULL;
+      TactPack *pack = tact_snapshot_read (snap, key, lang, emo, &serr);
+      if (pack)
+        {
+          e->n_from_cache++;
+          return pack;
+        }
+      g_debug ("pack %s compiled: no usable snapshot: %s", lang, serr->message);
+    }
+  TactPackDocs docs;
+  TactPack *pack = NULL;
+  if (docs_read (&docs, lang, e->data_dir, e->user_dir, TRUE, error))
+    pack = tact_pack_compile (lang, &docs, emo, error);
+  docs_clear (&docs);
+  if (pack && snap)
+    {
+      /* a cache: a read-only or full disk costs the next start time, no more */
+      g_autoptr (GError) werr = NULL;
+      if (!tact_snapshot_write (pack, key, snap, &werr))
+        g_debug ("pack %s: snapshot not written: %s", lang, werr->message);
+    }
+  return pack;
+}
+
 static gboolean
 load_all (TactEngine *e, GError **error)
 {
   gint64 t0 = g_get_monotonic_time ();
+  e->n_from_cache = 0;
   g_autoptr (GPtrArray) langs = g_ptr_array_new_with_free_func (g_free);
   for (const TactBuiltinFile *f = tact_builtin_files; f->name; f++)
     {
@@ -345,15 +425,15 @@ load_all (TactEngine *e, GError **error)
 
   GPtrArray *packs = g_ptr_array_new_with_free_func ((GDestroyNotify) tact_pack_free);
   g_autoptr (GString) errors = g_string_new (NULL);
+  /* the emoticons of this load alone: the same files then always compile
+   * (and key their snapshots) the same way, first load or reload */
+  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
   for (guint i = 0; i < langs->len; i++)
     {
       const char *lang = g_ptr_array_index (langs, i);
       TactPackDocs docs;
       g_autoptr (GError) err = NULL;
-      TactPack *pack = NULL;
-      if (docs_read (&docs, lang, e->data_dir, e->user_dir, TRUE, &err))
-        pack = tact_pack_compile (lang, &docs, &e->emo, &err);
-      docs_clear (&docs);
+      TactPack *pack = compile_or_read (e, lang, &emo, &err);
       if (!pack)
         {
           g_string_append_printf (errors, "%s%s", errors->len ? "\n" : "", err->message);
@@ -366,12 +446,14 @@ load_all (TactEngine *e, GError **error)
               if (g_ptr_array_find (e->packs, old, &idx))
                 g_ptr_array_steal_index_fast (e->packs, idx);
               pack = old;
+              for (guint k = 0; k < old->emoticons->len; k++)
+                tact_emoticons_add (&emo, g_ptr_array_index (old->emoticons, k));
             }
           else if (builtin_find (lang, "language"))
             {
               g_autoptr (GError) berr = NULL;
               if (docs_read (&docs, lang, NULL, NULL, FALSE, &berr))
-                pack = tact_pack_compile (lang, &docs, &e->emo, &berr);
+                pack = tact_pack_compile (lang, &docs, &emo, &berr);
               docs_clear (&docs);
               if (!pack)
                 g_critical ("built-in pack %s does not load: %s", lang, berr->message);
@@ -384,6 +466,7 @@ load_all (TactEngine *e, GError **error)
   if (packs->len == 0)
     {
       g_ptr_array_unref (packs);
+      g_hash_table_unref (emo.set);
       g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s", errors->len ? errors->str : "no language pack could be loaded");
       return FALSE;
     }
@@ -392,6 +475,8 @@ load_all (TactEngine *e, GError **error)
   if (e->packs)
     g_ptr_array_unref (e->packs);
   e->packs = packs;
+  g_hash_table_unref (e->emo.set);
+  e->emo = emo;
   g_ptr_array_set_size (e->lang_ids, 0);
   for (guint i = 0; i < packs->len; i++)
     g_ptr_array_add (e->lang_ids, ((TactPack *) g_ptr_array_index (packs, i))->lang);
@@ -408,9 +493,17 @@ load_all (TactEngine *e, GError **error)
 TactEngine *
 tact_engine_new (const char *data_dir, const char *user_dir, GError **error)
 {
+  return tact_engine_new_cached (data_dir, user_dir, NULL, error);
+}
+
+TactEngine *
+tact_engine_new_cached (const char *data_dir, const char *user_dir, const char *cache_dir,
+                        GError **error)
+{
   TactEngine *e = g_new0 (TactEngine, 1);
   e->data_dir = g_strdup (data_dir);
   e->user_dir = g_strdup (user_dir && *user_dir ? user_dir : NULL);
+  e->cache_dir = g_strdup (cache_dir && *cache_dir ? cache_dir : NULL);
   e->emo.set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   e->lang_ids = g_ptr_array_new ();
   tact_scratch_init (&e->scratch);
@@ -433,6 +526,7 @@ tact_engine_free (TactEngine *e)
     return;
   g_free (e->data_dir);
   g_free (e->user_dir);
+  g_free (e->cache_dir);
   if (e->packs)
     g_ptr_array_unref (e->packs);
   g_ptr_array_unref (e->lang_ids);
@@ -490,6 +584,12 @@ const char *const *
 tact_engine_languages (const TactEngine *e)
 {
   return (const char *const *) e->lang_ids->pdata;
+}
+
+guint
+tact_engine_load_from_cache (const TactEngine *e)
+{
+  return e->n_from_cache;
 }
 
 double

@@ -24,8 +24,8 @@ static const char *const var_names[TACT_VAR_COUNT] = {
 
 /* ------------------------------------------------------------------ free */
 
-static void
-template_free (gpointer p)
+void
+tact_template_free (gpointer p)
 {
   TactTemplate *t = p;
   g_free (t->id);
@@ -72,6 +72,8 @@ tact_pack_free (TactPack *pack)
     g_ptr_array_unref (r->followups);
   g_free (pack->detect_chars);
   tact_judge_clear (&pack->judge);
+  if (pack->emoticons)
+    g_ptr_array_unref (pack->emoticons);
   g_free (pack);
 }
 
@@ -1138,8 +1140,26 @@ lexicon_pairs (const TactJsonDoc *doc, GArray *out)
     }
 }
 
+void
+tact_emoticons_add (TactEmoticons *emo, const char *low)
+{
+  gsize len = strlen (low);
+  if (len == 0 || g_hash_table_contains (emo->set, low))
+    return;
+  emo->first[(guchar) low[0]] = 1;
+  g_hash_table_add (emo->set, g_strdup (low));
+  emo->max_len = MAX (emo->max_len, (guint) len);
+  /* XOR: the same set gives the same digest in whatever order it grew */
+  guint64 h = 0x9E3779B97F4A7C15ull ^ len;
+  for (gsize i = 0; i < len; i++)
+    h = (h ^ (guchar) low[i]) * 0x100000001B3ull;
+  emo->digest ^= h ^ (h >> 31);
+}
+
+/* The lexicon's emoticons into @emo, and their list into pack->emoticons
+ * (a snapshot adds them again when it is read). */
 static void
-collect_emoticons (GArray *lex, TactEmoticons *emo)
+collect_emoticons (GArray *lex, TactEmoticons *emo, TactPack *pack)
 {
   for (guint li = 0; li < lex->len; li++)
     {
@@ -1161,9 +1181,8 @@ collect_emoticons (GArray *lex, TactEmoticons *emo)
       if (g_ascii_isalpha (key[0]) && !g_ascii_ispunct (key[1]))
         continue;
       char *low = g_ascii_strdown (key, -1);
-      emo->first[(guchar) low[0]] = 1;
-      g_hash_table_add (emo->set, low);
-      emo->max_len = MAX (emo->max_len, (guint) len);
+      tact_emoticons_add (emo, low);
+      g_ptr_array_add (pack->emoticons, low);
     }
 }
 
@@ -1176,7 +1195,7 @@ dup_json_string (json_t *obj, const char *key)
 static GPtrArray *
 compile_templates (json_t *arr)
 {
-  GPtrArray *out = g_ptr_array_new_with_free_func (template_free);
+  GPtrArray *out = g_ptr_array_new_with_free_func (tact_template_free);
   size_t i;
   json_t *t;
   json_array_foreach (arr, i, t)
@@ -1300,6 +1319,7 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
   pack->expand_ids = g_array_new (FALSE, FALSE, sizeof (guint32));
   pack->class_names = g_ptr_array_new_with_free_func (g_free);
   pack->cues = g_array_new (FALSE, TRUE, sizeof (TactCue));
+  pack->emoticons = g_ptr_array_new_with_free_func (g_free);
   Compiler cc = { pack, emo, g_hash_table_new (g_str_hash, g_str_equal) };
   gboolean ok = TRUE;
 
@@ -1316,7 +1336,7 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
   if (!(docs->user[K_LEXICON] && json_is_true (json_object_get (docs->user[K_LEXICON]->root, "replace"))))
     lexicon_pairs (docs->base[K_LEXICON], lex);
   lexicon_pairs (docs->user[K_LEXICON], lex);
-  collect_emoticons (lex, emo);
+  collect_emoticons (lex, emo, pack);
   add_word_flag (&cc, json_object_get (L, "detect"), TACT_WORDF_DETECT);
   add_word_flag (&cc, json_object_get (L, "negators"), TACT_WORDF_NEGATOR);
   add_word_flag (&cc, json_object_get (L, "negators_next"), TACT_WORDF_NEGATOR_NEXT);

@@ -135,6 +135,8 @@ typedef struct {
   char *text;
 } TactTemplate;
 
+void tact_template_free (gpointer t);
+
 typedef struct {
   char   *greeting_named;
   char   *greeting_neutral;
@@ -199,9 +201,13 @@ typedef struct {
   char         *detect_chars; /* UTF-8 characters typical of the language */
   guint         negation_window;
   TactJudge     judge;
+  GPtrArray    *emoticons;  /* char*: what the lexicon adds to the engine's set */
 } TactPack;
 
 void      tact_pack_free (TactPack *pack);
+
+/* Adds the lower-cased emoticon @low to @emo (a copy), keeping its digest. */
+void      tact_emoticons_add (TactEmoticons *emo, const char *low);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactPack, tact_pack_free)
 
 /* The kinds of pack file, in tact_pack_kinds order. */

@@ -50,6 +50,8 @@ typedef struct {
   GHashTable *set;      /* normalised emoticon → GINT_TO_POINTER(1) */
   guint       max_len;
   guint8      first[256]; /* bytes an emoticon can start with (lower-cased) */
+  guint64     digest;     /* order-free hash of the set: a pack compiled after
+                           * it depends on it (see tact-snapshot.h) */
 } TactEmoticons;
 
 typedef struct {

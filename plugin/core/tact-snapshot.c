@@ -1,0 +1,799 @@
+/* Compiled packs on disk (see tact-snapshot.h).
+ *
+ * The file is a header and a payload.  The header names the format, this
+ * program's build and byte order, the key, and the payload's length and
+ * hash: a snapshot from another build, another pack or a damaged disk is
+ * refused before a byte of the payload is believed.  The payload is the
+ * pack's arrays one after the other, each with its count; structs are
+ * written field by field, so padding (never initialised) is never written
+ * and a layout change can only come with a new build id.
+ *
+ * The reader still checks every index it copies (a word's classes lie in
+ * the class table, an edge leads to a node, a list's next link points
+ * backwards so it ends): the payload hash catches accidents, the checks
+ * make sure that even a file forged to pass it cannot make the matcher
+ * read outside its arrays or loop for ever.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tact-snapshot.h"
+#include "tact-build-id.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define MAGIC "TACTPAK\n"
+/* bump when the payload's layout changes without a source change (never
+ * so far: the build id already changes with every source file) */
+#define FORMAT_VERSION 1u
+#define BYTE_ORDER_MARK 0x01020304u
+
+typedef struct {
+  char    magic[8];
+  guint32 version;
+  guint32 byte_order;
+  guint64 build_id;
+  guint64 key;
+  guint64 payload_len;
+  guint64 payload_hash;
+} Header;
+
+/* ------------------------------------------------------------------ hash */
+
+static inline guint64
+mix (guint64 h, guint64 w)
+{
+  h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+  return h ^ (h >> 29);
+}
+
+guint64
+tact_snapshot_hash (guint64 h, const void *data, gsize len)
+{
+  const guchar *p = data;
+  /* four independent lanes: a start-up hashes some 6 MB, and one chain of
+   * multiplies would wait on itself at every word */
+  guint64 l[4] = { h ^ len, h + 0x9E3779B97F4A7C15ull, h ^ 0xC2B2AE3D27D4EB4Full, h - len };
+  gsize i = 0;
+  for (; i + 32 <= len; i += 32)
+    for (guint k = 0; k < 4; k++)
+      {
+        guint64 w;
+        memcpy (&w, p + i + 8 * k, 8);
+        l[k] = mix (l[k], w);
+      }
+  guint64 r = mix (mix (mix (l[0], l[1]), l[2]), l[3]);
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+      memcpy (&w, p + i, 8);
+      r = mix (r, w);
+    }
+  guint64 w = 0;
+  for (guint k = 0; i + k < len; k++)
+    w |= (guint64) p[i + k] << (8 * k);
+  r = mix (r, w ^ len);
+  return r ^ (r >> 32);
+}
+
+guint64
+tact_snapshot_key (const char *lang, const TactEmoticons *emo, guint64 files_hash)
+{
+  guint64 parts[4] = { TACT_BUILD_ID, FORMAT_VERSION, emo->digest, files_hash };
+  guint64 h = tact_snapshot_hash (TACT_SNAPSHOT_HASH_SEED, parts, sizeof parts);
+  return tact_snapshot_hash (h, lang, strlen (lang));
+}
+
+/* ---------------------------------------------------------------- writing */
+
+static void
+put (GByteArray *b, const void *p, gsize n)
+{
+  g_byte_array_append (b, p, (guint) n);
+}
+
+static void
+put_u32 (GByteArray *b, guint32 v)
+{
+  put (b, &v, 4);
+}
+
+static void
+put_u64 (GByteArray *b, guint64 v)
+{
+  put (b, &v, 8);
+}
+
+static void
+put_f32 (GByteArray *b, float v)
+{
+  put (b, &v, 4);
+}
+
+/* A string: its length then its bytes; G_MAXUINT32 for NULL. */
+static void
+put_str (GByteArray *b, const char *s)
+{
+  put_u32 (b, s ? (guint32) strlen (s) : G_MAXUINT32);
+  if (s)
+    put (b, s, strlen (s));
+}
+
+/* An array of plain numbers: its count then its bytes. */
+static void
+put_array (GByteArray *b, const void *p, gsize elem, guint32 count)
+{
+  put_u32 (b, count);
+  if (count)
+    put (b, p, elem * count);
+}
+
+static void
+put_node (GByteArray *b, const TactNode *nd)
+{
+  put_u64 (b, nd->bloom);
+  put_u32 (b, nd->lo);
+  put_u32 (b, nd->hi);
+  put_u32 (b, nd->term_first);
+  put_u32 (b, nd->gap_first);
+}
+
+static void
+put_templates (GByteArray *b, const GPtrArray *ts)
+{
+  put_u32 (b, ts ? ts->len : G_MAXUINT32);
+  for (guint i = 0; ts && i < ts->len; i++)
+    {
+      const TactTemplate *t = g_ptr_array_index (ts, i);
+      put_str (b, t->id);
+      put_str (b, t->text);
+    }
+}
+
+static void
+put_pack (GByteArray *b, const TactPack *pack)
+{
+  put_str (b, pack->lang);
+  put_str (b, pack->name);
+  put_str (b, pack->detect_chars);
+  put_u32 (b, pack->negation_window);
+
+  const TactDict *d = &pack->dict;
+  put_u32 (b, d->n);
+  put_array (b, d->slots, sizeof (guint64), d->mask + 1);
+  put_array (b, d->keys, sizeof (guint32), 2 * d->n);
+  put_array (b, d->hashes, sizeof (guint32), d->n);
+  put_array (b, d->arena->str, 1, (guint32) d->arena->len);
+
+  put_u32 (b, pack->dict.n);
+  for (guint32 w = 0; w < pack->dict.n; w++)
+    {
+      const TactWordInfo *wi = &pack->words[w];
+      put_f32 (b, wi->valence);
+      put_f32 (b, wi->boost);
+      put_u32 (b, wi->classes);
+      put_u32 (b, wi->n_classes);
+      put_u32 (b, wi->n_expand);
+      put_u32 (b, wi->expand);
+      put_u32 (b, wi->flags);
+      put_u32 (b, wi->judge_has);
+      put_u32 (b, wi->judge_row);
+      put_u32 (b, wi->root_n);
+      put_u32 (b, wi->root_first);
+    }
+  put_array (b, pack->class_refs->data, sizeof (guint32), pack->class_refs->len);
+  put_array (b, pack->expand_ids->data, sizeof (guint32), pack->expand_ids->len);
+  put_u32 (b, pack->root_children->len);
+  for (guint i = 0; i < pack->root_children->len; i++)
+    {
+      const TactRootChild *rc = &g_array_index (pack->root_children, TactRootChild, i);
+      put_u32 (b, rc->node);
+      put_node (b, &rc->nd);
+    }
+  put_array (b, pack->word_bloom, sizeof (guint64), MAX (pack->dict.n, 1u));
+  for (guint i = 0; i < G_N_ELEMENTS (pack->builtin_root_n); i++)
+    {
+      put_u32 (b, pack->builtin_root_first[i]);
+      put_u32 (b, pack->builtin_root_n[i]);
+    }
+  put_u32 (b, pack->class_names->len);
+  for (guint i = 0; i < pack->class_names->len; i++)
+    put_str (b, g_ptr_array_index (pack->class_names, i));
+
+  put_u32 (b, pack->cues->len);
+  for (guint i = 0; i < pack->cues->len; i++)
+    {
+      const TactCue *c = &g_array_index (pack->cues, TactCue, i);
+      put_u32 (b, c->label);
+      put_f32 (b, c->weight);
+      put_u32 (b, (c->negatable ? 1 : 0) | (c->veto ? 2 : 0) | (c->yields ? 4 : 0) |
+                  (c->clause_veto ? 8 : 0) | (c->user ? 16 : 0));
+      put_str (b, c->facet);
+      put_f32 (b, c->min_pol);
+      put_f32 (b, c->max_pol);
+      put_u32 (b, c->also);
+      put_u32 (b, c->unless);
+    }
+
+  const TactAutomaton *au = &pack->au;
+  put_u32 (b, au->n_words);
+  put_u32 (b, au->n_classes);
+  put_u32 (b, au->n_nodes);
+  for (guint32 v = 0; v < au->n_nodes; v++)
+    put_node (b, &au->nodes[v]);
+  put_array (b, au->csr_edges, sizeof (guint64), au->n_edges);
+  put_array (b, au->root_lo, sizeof (guint32),
+             au->n_words + au->n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1);
+  put_u32 (b, au->gaps->len);
+  for (guint i = 0; i < au->gaps->len; i++)
+    {
+      const TactGap *g = &g_array_index (au->gaps, TactGap, i);
+      put_u32 (b, g->child);
+      put_u32 (b, g->max);
+      put_u32 (b, g->next);
+    }
+  put_u32 (b, au->terms->len);
+  for (guint i = 0; i < au->terms->len; i++)
+    {
+      const TactTermLink *l = &g_array_index (au->terms, TactTermLink, i);
+      put_u32 (b, l->t.cue);
+      put_f32 (b, l->t.valence);
+      put_u32 (b, l->t.anchor_start | (guint32) l->t.anchor_end << 8 |
+                  (guint32) l->t.anchor_clause << 16 | (guint32) l->t.len << 24);
+      put_u32 (b, l->next);
+    }
+
+  const TactReplies *r = &pack->replies;
+  put_str (b, r->greeting_named);
+  put_str (b, r->greeting_neutral);
+  for (guint i = 0; i < G_N_ELEMENTS (r->defaults); i++)
+    put_str (b, r->defaults[i]);
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    {
+      put_str (b, r->handling[l]);
+      put_templates (b, r->templates[l]);
+    }
+  put_templates (b, r->followups);
+
+  const TactJudge *j = &pack->judge;
+  put_u32 (b, j->on);
+  if (j->on)
+    {
+      put_array (b, j->min_logit, sizeof (float), TACT_LABEL_COUNT);
+      put_array (b, j->overrule_logit, sizeof (float), TACT_LABEL_COUNT);
+      put_array (b, j->bias, sizeof (float), TACT_LABEL_COUNT);
+      put_array (b, j->unless, sizeof (guint32), TACT_LABEL_COUNT);
+      put_u32 (b, j->may);
+      put_u32 (b, j->n_rows);
+      put_array (b, j->rows, sizeof (float) * TACT_JUDGE_ROW, j->n_rows);
+      put_u32 (b, j->n_pairs);
+      put_array (b, j->pkeys, sizeof (guint64), j->pmask + 1);
+      put_array (b, j->prow, sizeof (guint32), j->pmask + 1);
+      put_u32 (b, j->bos);
+      put_u32 (b, j->eos);
+      put_u32 (b, j->bar);
+    }
+
+  put_u32 (b, pack->emoticons->len);
+  for (guint i = 0; i < pack->emoticons->len; i++)
+    put_str (b, g_ptr_array_index (pack->emoticons, i));
+}
+
+gboolean
+tact_snapshot_write (const TactPack *pack, guint64 key, const char *path, GError **error)
+{
+  g_return_val_if_fail (pack->au.nodes != NULL && pack->root_children != NULL, FALSE);
+  g_autoptr (GByteArray) b = g_byte_array_sized_new (8u << 20);
+  Header h = { MAGIC, FORMAT_VERSION, BYTE_ORDER_MARK, TACT_BUILD_ID, key, 0, 0 };
+  put (b, &h, sizeof h);
+  put_pack (b, pack);
+  Header *hp = (Header *) (gpointer) b->data;
+  hp->payload_len = b->len - sizeof h;
+  hp->payload_hash = tact_snapshot_hash (TACT_SNAPSHOT_HASH_SEED, b->data + sizeof h, b->len - sizeof h);
+
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int err = errno;
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", dir, g_strerror (err));
+      return FALSE;
+    }
+  g_autoptr (GError) ioerr = NULL;
+  /* a temporary file renamed over the old one: a reader never sees half */
+  if (!g_file_set_contents_full (path, (const char *) b->data, b->len, G_FILE_SET_CONTENTS_CONSISTENT,
+                                 0600, &ioerr))
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s", ioerr->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+tact_snapshot_reseal (guint8 *data, gsize len)
+{
+  Header h;
+  if (len < sizeof h)
+    return FALSE;
+  memcpy (&h, data, sizeof h);
+  if (memcmp (h.magic, MAGIC, 8) != 0)
+    return FALSE;
+  h.payload_len = len - sizeof h;
+  h.payload_hash = tact_snapshot_hash (TACT_SNAPSHOT_HASH_SEED, data + sizeof h, len - sizeof h);
+  memcpy (data, &h, sizeof h);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+typedef struct {
+  const guchar *p, *end;
+  const char   *bad;   /* the first problem met, or NULL */
+} Reader;
+
+static gboolean
+take (Reader *r, void *out, gsize n, const char *what)
+{
+  if (r->bad || (gsize) (r->end - r->p) < n)
+    {
+      if (!r->bad)
+        r->bad = what;
+      memset (out, 0, n);
+      return FALSE;
+    }
+  memcpy (out, r->p, n);
+  r->p += n;
+  return TRUE;
+}
+
+static guint32
+get_u32 (Reader *r, const char *what)
+{
+  guint32 v;
+  take (r, &v, 4, what);
+  return v;
+}
+
+static guint64
+get_u64 (Reader *r, const char *what)
+{
+  guint64 v;
+  take (r, &v, 8, what);
+  return v;
+}
+
+static float
+get_f32 (Reader *r, const char *what)
+{
+  float v;
+  take (r, &v, 4, what);
+  return v;
+}
+
+/* Records the first broken invariant; returns @ok. */
+static gboolean
+check (Reader *r, gboolean ok, const char *what)
+{
+  if (!ok && !r->bad)
+    r->bad = what;
+  return ok;
+}
+
+/* A string (new; NULL for a NULL string or on error).  Strings come back
+ * as UTF-8 without NULs, as the pack's compiler made them. */
+static char *
+get_str (Reader *r, const char *what)
+{
+  guint32 n = get_u32 (r, what);
+  if (r->bad || n == G_MAXUINT32)
+    return NULL;
+  if (!check (r, (gsize) (r->end - r->p) >= n, what))
+    return NULL;
+  const char *s = (const char *) r->p;
+  if (!check (r, memchr (s, '\0', n) == NULL && g_utf8_validate_len (s, n, NULL), what))
+    return NULL;
+  r->p += n;
+  return g_strndup (s, n);
+}
+
+/* An array of plain numbers whose count must be @want (or anything when
+ * @want is G_MAXUINT32): a new block of at least @min_bytes (zeroed past
+ * the data), the count in @count. */
+static gpointer
+get_array (Reader *r, gsize elem, guint32 want, guint32 *count, gsize min_bytes, const char *what)
+{
+  guint32 n = get_u32 (r, what);
+  if (count)
+    *count = r->bad ? 0 : n;
+  if (r->bad || !check (r, want == G_MAXUINT32 || n == want, what) ||
+      !check (r, (guint64) n * elem <= (guint64) (r->end - r->p), what))
+    return NULL;
+  gsize bytes = (gsize) n * elem;
+  guchar *block = g_malloc0 (MAX (MAX (bytes, min_bytes), 1));
+  memcpy (block, r->p, bytes);
+  r->p += bytes;
+  return block;
+}
+
+static void
+get_node (Reader *r, TactNode *nd, guint32 n_edges, guint32 n_terms, guint32 n_gaps)
+{
+  nd->bloom = get_u64 (r, "node");
+  nd->lo = get_u32 (r, "node");
+  nd->hi = get_u32 (r, "node");
+  nd->term_first = get_u32 (r, "node");
+  nd->gap_first = get_u32 (r, "node");
+  check (r, nd->lo <= nd->hi && nd->hi <= n_edges, "node edges");
+  check (r, nd->term_first == G_MAXUINT32 || nd->term_first < n_terms, "node terminals");
+  check (r, nd->gap_first == G_MAXUINT32 || nd->gap_first < n_gaps, "node gaps");
+}
+
+static GPtrArray *
+get_templates (Reader *r)
+{
+  guint32 n = get_u32 (r, "templates");
+  if (r->bad || n == G_MAXUINT32)
+    return NULL;
+  if (!check (r, n <= (guint32) (r->end - r->p) / 8, "templates"))
+    return NULL;
+  GPtrArray *ts = g_ptr_array_new_with_free_func (tact_template_free);
+  for (guint32 i = 0; i < n && !r->bad; i++)
+    {
+      TactTemplate *t = g_new0 (TactTemplate, 1);
+      t->id = get_str (r, "template id");
+      t->text = get_str (r, "template text");
+      g_ptr_array_add (ts, t);
+      check (r, t->id && t->text, "template");
+    }
+  return ts;
+}
+
+/* The dictionary: every slot names an id, every id a NUL-ended key in the
+ * arena, and one slot at least is empty (a probe must end). */
+static void
+get_dict (Reader *r, TactDict *d)
+{
+  guint32 n = get_u32 (r, "dictionary"), n_slots = 0, n_keys = 0, n_hashes = 0, arena_len = 0;
+  d->slots = get_array (r, sizeof (guint64), G_MAXUINT32, &n_slots, 0, "dictionary slots");
+  d->keys = get_array (r, sizeof (guint32), 2 * n, &n_keys, 0, "dictionary keys");
+  d->hashes = get_array (r, sizeof (guint32), n, &n_hashes, 0, "dictionary hashes");
+  char *arena = get_array (r, 1, G_MAXUINT32, &arena_len, 1, "dictionary arena");
+  d->arena = g_string_new_len (arena, arena_len);
+  g_free (arena);
+  d->n = d->cap = n;
+  d->mask = n_slots ? n_slots - 1 : 0;
+  if (r->bad || !check (r, n_slots >= 2 && (n_slots & (n_slots - 1)) == 0 && (guint64) n * 2 <= n_slots &&
+                               n < G_MAXUINT32 / 2, "dictionary size"))
+    return;
+  guint32 used = 0;
+  for (guint32 i = 0; i < n_slots; i++)
+    if (d->slots[i])
+      {
+        guint32 id1 = (guint32) d->slots[i];
+        used++;
+        if (!check (r, id1 >= 1 && id1 <= n, "dictionary slot"))
+          return;
+      }
+  check (r, used == n, "dictionary slots");
+  for (guint32 id = 0; id < n && !r->bad; id++)
+    {
+      guint64 off = d->keys[2 * id], len = d->keys[2 * id + 1];
+      check (r, off + len < arena_len && d->arena->str[off + len] == '\0', "dictionary key");
+    }
+}
+
+static TactPack *
+get_pack (Reader *r, const char *lang)
+{
+  g_autoptr (TactPack) pack = g_new0 (TactPack, 1);
+  g_autofree char *plang = get_str (r, "language");
+  if (!check (r, plang && strcmp (plang, lang) == 0 && strlen (plang) < sizeof pack->lang, "language"))
+    return NULL;
+  g_strlcpy (pack->lang, plang, sizeof pack->lang);
+  pack->name = get_str (r, "name");
+  pack->detect_chars = get_str (r, "detect characters");
+  pack->negation_window = get_u32 (r, "negation window");
+  check (r, pack->name && pack->detect_chars && pack->negation_window <= 8, "language");
+
+  get_dict (r, &pack->dict);
+  if (r->bad)
+    return NULL;
+  guint32 n_words = pack->dict.n;
+
+  /* the words, checked once the tables they point into are read */
+  guint32 nw = get_u32 (r, "words");
+  if (!check (r, nw == n_words && nw <= (guint32) (r->end - r->p) / 44, "words"))
+    return NULL;
+  pack->n_words_cap = MAX (nw, 1u);
+  pack->words = g_new0 (TactWordInfo, pack->n_words_cap);
+  for (guint32 w = 0; w < nw; w++)
+    {
+      TactWordInfo *wi = &pack->words[w];
+      wi->valence = get_f32 (r, "word");
+      wi->boost = get_f32 (r, "word");
+      wi->classes = get_u32 (r, "word");
+      wi->n_classes = (guint16) get_u32 (r, "word");
+      wi->n_expand = (guint16) get_u32 (r, "word");
+      wi->expand = get_u32 (r, "word");
+      wi->flags = (guint8) get_u32 (r, "word");
+      wi->judge_has = (guint8) get_u32 (r, "word");
+      wi->judge_row = get_u32 (r, "word");
+      wi->root_n = (guint16) get_u32 (r, "word");
+      wi->root_first = get_u32 (r, "word");
+    }
+  guint32 n_class_refs = 0, n_expand = 0;
+  guint32 *class_refs = get_array (r, sizeof (guint32), G_MAXUINT32, &n_class_refs, 0, "class references");
+  guint32 *expand = get_array (r, sizeof (guint32), G_MAXUINT32, &n_expand, 0, "shorthand");
+  pack->class_refs = g_array_new (FALSE, FALSE, sizeof (guint32));
+  pack->expand_ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (class_refs)
+    g_array_append_vals (pack->class_refs, class_refs, n_class_refs);
+  if (expand)
+    g_array_append_vals (pack->expand_ids, expand, n_expand);
+  g_free (class_refs);
+  g_free (expand);
+
+  guint32 n_rc = get_u32 (r, "root children");
+  if (!check (r, n_rc <= (guint32) (r->end - r->p) / 28, "root children"))
+    return NULL;
+  pack->root_children = g_array_sized_new (FALSE, TRUE, sizeof (TactRootChild), n_rc);
+  g_array_set_size (pack->root_children, n_rc);
+  /* their nodes are checked against the automaton below */
+  for (guint32 i = 0; i < n_rc; i++)
+    {
+      TactRootChild *rc = &g_array_index (pack->root_children, TactRootChild, i);
+      rc->node = get_u32 (r, "root child");
+      get_node (r, &rc->nd, G_MAXUINT32, G_MAXUINT32, G_MAXUINT32);
+    }
+  pack->word_bloom = get_array (r, sizeof (guint64), MAX (n_words, 1u), NULL, 0, "word filters");
+  for (guint i = 0; i < G_N_ELEMENTS (pack->builtin_root_n); i++)
+    {
+      pack->builtin_root_first[i] = get_u32 (r, "built-in roots");
+      guint32 n = get_u32 (r, "built-in roots");
+      pack->builtin_root_n[i] = (guint16) n;
+      check (r, n <= G_MAXUINT16 && (guint64) pack->builtin_root_first[i] + n <= n_rc, "built-in roots");
+    }
+  guint32 n_classes = get_u32 (r, "classes");
+  if (!check (r, n_classes <= (guint32) (r->end - r->p) / 4 && n_classes < TACT_SYM_BUILTIN - TACT_SYM_CLASS,
+              "classes"))
+    return NULL;
+  pack->class_names = g_ptr_array_new_with_free_func (g_free);
+  for (guint32 i = 0; i < n_classes && !r->bad; i++)
+    {
+      char *nm = get_str (r, "class name");
+      check (r, nm != NULL, "class name");
+      g_ptr_array_add (pack->class_names, nm ? nm : g_strdup (""));
+    }
+
+  guint32 n_cues = get_u32 (r, "cues");
+  if (!check (r, n_cues <= (guint32) (r->end - r->p) / 32, "cues"))
+    return NULL;
+  pack->cues = g_array_new (FALSE, TRUE, sizeof (TactCue));
+  for (guint32 i = 0; i < n_cues && !r->bad; i++)
+    {
+      TactCue c = { 0 };
+      guint32 label = get_u32 (r, "cue");
+      c.weight = get_f32 (r, "cue");
+      guint32 flags = get_u32 (r, "cue");
+      c.facet = get_str (r, "cue facet");
+      c.min_pol = get_f32 (r, "cue");
+      c.max_pol = get_f32 (r, "cue");
+      c.also = get_u32 (r, "cue");
+      c.unless = get_u32 (r, "cue");
+      c.label = label < TACT_LABEL_COUNT ? (TactLabel) label : TACT_LABEL_NEUTRAL;
+      c.negatable = (flags & 1) != 0;
+      c.veto = (flags & 2) != 0;
+      c.yields = (flags & 4) != 0;
+      c.clause_veto = (flags & 8) != 0;
+      c.user = (flags & 16) != 0;
+      g_array_append_val (pack->cues, c);
+      check (r, label < TACT_LABEL_COUNT && flags < 32, "cue");
+    }
+
+  TactAutomaton *au = &pack->au;
+  au->gaps = g_array_new (FALSE, FALSE, sizeof (TactGap));
+  au->terms = g_array_new (FALSE, FALSE, sizeof (TactTermLink));
+  au->n_words = get_u32 (r, "automaton");
+  au->n_classes = get_u32 (r, "automaton");
+  au->n_nodes = get_u32 (r, "automaton");
+  if (!check (r, au->n_words == n_words && au->n_classes == n_classes && au->n_nodes >= 1 &&
+                   au->n_nodes <= (guint32) (r->end - r->p) / 24, "automaton"))
+    return NULL;
+  /* node records first, their links checked once the lists are read */
+  TactNode *nodes = g_new0 (TactNode, au->n_nodes);
+  au->nodes = nodes;
+  for (guint32 v = 0; v < au->n_nodes; v++)
+    get_node (r, &nodes[v], G_MAXUINT32, G_MAXUINT32, G_MAXUINT32);
+  au->csr_edges = get_array (r, sizeof (guint64), G_MAXUINT32, &au->n_edges, sizeof (guint64), "edges");
+  guint32 n_dense = n_words + n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1;
+  au->root_lo = get_array (r, sizeof (guint32), n_dense, NULL, 0, "root edges");
+  guint32 n_gaps = get_u32 (r, "gaps");
+  if (!check (r, n_gaps <= (guint32) (r->end - r->p) / 12, "gaps"))
+    return NULL;
+  for (guint32 i = 0; i < n_gaps && !r->bad; i++)
+    {
+      TactGap g = { 0 };
+      g.child = get_u32 (r, "gap");
+      guint32 max = get_u32 (r, "gap");
+      g.max = (guint8) max;
+      g.next = get_u32 (r, "gap");
+      /* a list links backwards: it ends */
+      check (r, g.child < au->n_nodes && max <= G_MAXUINT8 && (g.next == G_MAXUINT32 || g.next < i), "gap");
+      g_array_append_val (au->gaps, g);
+    }
+  guint32 n_terms = get_u32 (r, "terminals");
+  if (!check (r, n_terms <= (guint32) (r->end - r->p) / 16, "terminals"))
+    return NULL;
+  for (guint32 i = 0; i < n_terms && !r->bad; i++)
+    {
+      TactTermLink l = { { 0 }, 0 };
+      l.t.cue = get_u32 (r, "terminal");
+      l.t.valence = get_f32 (r, "terminal");
+      guint32 bits = get_u32 (r, "terminal");
+      l.t.anchor_start = bits & 0xff;
+      l.t.anchor_end = (bits >> 8) & 0xff;
+      l.t.anchor_clause = (bits >> 16) & 0xff;
+      l.t.len = (guint8) (bits >> 24);
+      l.next = get_u32 (r, "terminal");
+      check (r, (l.t.cue == G_MAXUINT32 || l.t.cue < n_cues) && (l.next == G_MAXUINT32 || l.next < i),
+             "terminal");
+      g_array_append_val (au->terms, l);
+    }
+  if (r->bad)
+    return NULL;
+  for (guint32 v = 0; v < au->n_nodes; v++)
+    check (r, nodes[v].lo <= nodes[v].hi && nodes[v].hi <= au->n_edges &&
+              (nodes[v].term_first == G_MAXUINT32 || nodes[v].term_first < n_terms) &&
+              (nodes[v].gap_first == G_MAXUINT32 || nodes[v].gap_first < n_gaps), "node");
+  for (guint32 e = 0; e < au->n_edges; e++)
+    check (r, (guint32) au->csr_edges[e] < au->n_nodes, "edge");
+  for (guint32 d = 0; d < n_dense && !r->bad; d++)
+    check (r, au->root_lo[d] == G_MAXUINT32 || au->root_lo[d] < au->n_edges, "root edge");
+  for (guint32 i = 0; i < n_rc; i++)
+    {
+      const TactRootChild *rc = &g_array_index (pack->root_children, TactRootChild, i);
+      check (r, rc->node < au->n_nodes && memcmp (&rc->nd, &nodes[MIN (rc->node, au->n_nodes - 1)],
+                                                   sizeof (TactNode)) == 0, "root child");
+    }
+
+  TactReplies *rp = &pack->replies;
+  rp->greeting_named = get_str (r, "greeting");
+  rp->greeting_neutral = get_str (r, "greeting");
+  for (guint i = 0; i < G_N_ELEMENTS (rp->defaults); i++)
+    rp->defaults[i] = get_str (r, "defaults");
+  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+    {
+      rp->handling[l] = get_str (r, "handling");
+      rp->templates[l] = get_templates (r);
+    }
+  rp->followups = get_templates (r);
+  check (r, rp->followups != NULL, "follow-ups");
+
+  TactJudge *j = &pack->judge;
+  j->on = get_u32 (r, "judge") != 0;
+  if (j->on)
+    {
+      float *f;
+      guint32 *u;
+      if ((f = get_array (r, sizeof (float), TACT_LABEL_COUNT, NULL, 0, "judge thresholds")))
+        memcpy (j->min_logit, f, sizeof j->min_logit);
+      g_free (f);
+      if ((f = get_array (r, sizeof (float), TACT_LABEL_COUNT, NULL, 0, "judge overrule")))
+        memcpy (j->overrule_logit, f, sizeof j->overrule_logit);
+      g_free (f);
+      if ((f = get_array (r, sizeof (float), TACT_LABEL_COUNT, NULL, 0, "judge bias")))
+        memcpy (j->bias, f, sizeof j->bias);
+      g_free (f);
+      if ((u = get_array (r, sizeof (guint32), TACT_LABEL_COUNT, NULL, 0, "judge deferral")))
+        memcpy (j->unless, u, sizeof j->unless);
+      g_free (u);
+      j->may = get_u32 (r, "judge");
+      guint32 n_rows = get_u32 (r, "judge rows");
+      /* the rows on a cache-line boundary, as tact_judge_compile() lays them */
+      guint32 n = get_u32 (r, "judge rows");
+      gsize bytes = (gsize) n * TACT_JUDGE_ROW * sizeof (float);
+      if (!check (r, n == n_rows && n >= 1 && bytes / n == TACT_JUDGE_ROW * sizeof (float) &&
+                       bytes <= (gsize) (r->end - r->p), "judge rows"))
+        return NULL;
+      j->rows_mem = g_malloc (bytes + 63);
+      j->rows = (float *) (((guintptr) j->rows_mem + 63) & ~(guintptr) 63);
+      memcpy (j->rows, r->p, bytes);
+      r->p += bytes;
+      j->n_rows = n_rows;
+      j->n_pairs = get_u32 (r, "judge pairs");
+      guint32 n_pk = 0, n_pr = 0;
+      j->pkeys = get_array (r, sizeof (guint64), G_MAXUINT32, &n_pk, 0, "judge pairs");
+      j->prow = get_array (r, sizeof (guint32), n_pk, &n_pr, 0, "judge pairs");
+      j->pmask = n_pk ? n_pk - 1 : 0;
+      j->bos = get_u32 (r, "judge");
+      j->eos = get_u32 (r, "judge");
+      j->bar = get_u32 (r, "judge");
+      if (r->bad || !check (r, n_pk >= 2 && (n_pk & (n_pk - 1)) == 0 && (guint64) j->n_pairs * 2 <= n_pk &&
+                                   j->bos < n_words && j->eos < n_words && j->bar < n_words, "judge"))
+        return NULL;
+      guint32 used = 0;
+      for (guint32 s = 0; s < n_pk; s++)
+        if (j->pkeys[s])
+          used++, check (r, j->prow[s] < n_rows, "judge pair");
+      check (r, used == j->n_pairs, "judge pairs");
+    }
+
+  guint32 n_emo = get_u32 (r, "emoticons");
+  if (!check (r, n_emo <= (guint32) (r->end - r->p) / 4, "emoticons"))
+    return NULL;
+  pack->emoticons = g_ptr_array_new_with_free_func (g_free);
+  for (guint32 i = 0; i < n_emo && !r->bad; i++)
+    {
+      char *s = get_str (r, "emoticon");
+      if (check (r, s && strlen (s) >= 2 && strlen (s) <= 8, "emoticon"))
+        g_ptr_array_add (pack->emoticons, s);
+      else
+        g_free (s);
+    }
+
+  /* the words' links, now that every table is known */
+  for (guint32 w = 0; w < nw && !r->bad; w++)
+    {
+      const TactWordInfo *wi = &pack->words[w];
+      check (r, (guint64) wi->classes + wi->n_classes <= n_class_refs &&
+                (guint64) wi->expand + wi->n_expand <= n_expand &&
+                (guint64) wi->root_first + wi->root_n <= n_rc &&
+                (!j->on || wi->judge_row < j->n_rows) && (j->on || !wi->judge_has), "word");
+    }
+  for (guint32 i = 0; i < n_class_refs; i++)
+    check (r, g_array_index (pack->class_refs, guint32, i) - TACT_SYM_CLASS < n_classes, "class reference");
+  for (guint32 i = 0; i < n_expand; i++)
+    check (r, g_array_index (pack->expand_ids, guint32, i) < n_words, "shorthand");
+  check (r, r->p == r->end, "trailing bytes");
+  if (r->bad)
+    return NULL;
+  return g_steal_pointer (&pack);
+}
+
+TactPack *
+tact_snapshot_read (const char *path, guint64 key, const char *lang, TactEmoticons *emo, GError **error)
+{
+  /* read, not mapped: a mapping of a file that another process truncates
+   * meanwhile faults (SIGBUS) in the host client; a copy cannot */
+  g_autoptr (GError) ioerr = NULL;
+  g_autofree char *buf = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents (path, &buf, &len, &ioerr))
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s", ioerr->message);
+      return NULL;
+    }
+  const guchar *data = (const guchar *) buf;
+  Header h;
+  const char *why = NULL;
+  if (len < sizeof h)
+    why = "too short";
+  else
+    {
+      memcpy (&h, data, sizeof h);
+      if (memcmp (h.magic, MAGIC, 8) != 0 || h.version != FORMAT_VERSION || h.byte_order != BYTE_ORDER_MARK)
+        why = "not a pack snapshot of this format";
+      else if (h.build_id != TACT_BUILD_ID)
+        why = "written by another build";
+      else if (h.key != key)
+        why = "compiled from other pack files";
+      else if (h.payload_len != len - sizeof h)
+        why = "truncated or extended";
+      else if (tact_snapshot_hash (TACT_SNAPSHOT_HASH_SEED, data + sizeof h, len - sizeof h) != h.payload_hash)
+        why = "damaged (checksum)";
+    }
+  if (why)
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", path, why);
+      return NULL;
+    }
+  Reader r = { data + sizeof h, data + len, NULL };
+  TactPack *pack = get_pack (&r, lang);
+  if (!pack)
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: inconsistent (%s)", path, r.bad ? r.bad : "?");
+      return NULL;
+    }
+  for (guint i = 0; i < pack->emoticons->len; i++)
+    tact_emoticons_add (emo, g_ptr_array_index (pack->emoticons, i));
+  return pack;
+}

@@ -1,0 +1,44 @@
+/* Compiled packs on disk (internal).
+ *
+ * Compiling a language pack reads some 1.9 MB of JSON, interns twenty
+ * thousand words and builds the automaton and the judge's tables: most of a
+ * start-up.  A snapshot is the pack as tact_pack_compile() leaves it,
+ * written once to a cache directory; the next start that reads the same
+ * files with the same program reads the snapshot back instead.
+ *
+ * A snapshot is keyed by everything the compiled pack depends on (the
+ * program's build id, the language, the bytes of every pack file in its
+ * role, the emoticons known before it was compiled), so a stale one is
+ * never used: it is simply compiled again and overwritten.  A damaged one
+ * (truncated, a flipped bit, another program's file) is refused with a
+ * reason, and the pack is compiled from its JSON as if there were none.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "tact-pack.h"
+
+/* Streaming 64-bit hash (not cryptographic: it tells versions apart, it
+ * does not resist forgery).  Start with TACT_SNAPSHOT_HASH_SEED. */
+#define TACT_SNAPSHOT_HASH_SEED 0x243F6A8885A308D3ull
+guint64   tact_snapshot_hash (guint64 h, const void *data, gsize len);
+
+/* The key of a pack compiled for @lang, after @emo, from files whose
+ * bytes were folded into @files_hash (see tact_snapshot_hash()). */
+guint64   tact_snapshot_key (const char *lang, const TactEmoticons *emo, guint64 files_hash);
+
+/* Writes @pack (compiled, frozen) under @key to @path, atomically (a
+ * reader sees the old file or the whole new one).  FALSE with @error on
+ * any failure, a full disk included; nothing is left behind then. */
+gboolean  tact_snapshot_write (const TactPack *pack, guint64 key, const char *path, GError **error);
+
+/* Reads the snapshot at @path if it was written under @key for @lang by
+ * this program and is intact, then adds its emoticons to @emo.  New pack,
+ * or NULL with @error saying why (missing, stale, damaged). */
+TactPack *tact_snapshot_read (const char *path, guint64 key, const char *lang, TactEmoticons *emo,
+                              GError **error);
+
+/* For tests: recomputes the payload hash of the snapshot in @data, so a
+ * test can forge a file that passes it and show the reader's own checks
+ * hold.  FALSE if @data is not a snapshot header at all. */
+gboolean  tact_snapshot_reseal (guint8 *data, gsize len);

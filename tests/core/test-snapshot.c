@@ -1,0 +1,349 @@
+/* Unit tests of compiled-pack snapshots (tact-snapshot.c and the cache
+ * half of tact-engine.c): a pack read back behaves exactly as the one
+ * compiled, a stale or damaged snapshot is never used, and a forged one
+ * cannot make the matcher read out of bounds (run this under ASan).
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tact-analyze.h"
+#include "tact-engine.h"
+#include "tact-snapshot.h"
+#include "test-util.h"
+
+#include <string.h>
+
+/* Messages of the first English case sets (labels TAB text), plus a few that
+ * lean on emoticons, shorthand and the judge's word pairs. */
+static GPtrArray *
+corpus (void)
+{
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+  static const char *const sets[] = { "cues-en.tsv", "cues2-en.tsv", "cues3-en.tsv", "cues4-en.tsv",
+                                      "cues5-en.tsv", "cues6-en.tsv" };
+  for (guint f = 0; f < G_N_ELEMENTS (sets); f++)
+    {
+      g_autofree char *path = g_build_filename (TACT_TEST_DATADIR, "..", "tests", "data", sets[f], NULL);
+      g_autofree char *buf = NULL;
+      GError *err = NULL;
+      g_file_get_contents (path, &buf, NULL, &err);
+      g_assert_no_error (err);
+      g_auto (GStrv) lines = g_strsplit (buf, "\n", -1);
+      for (guint i = 0; lines[i]; i++)
+        {
+          const char *tab = strchr (lines[i], '\t');
+          if (lines[i][0] != '#' && tab)
+            g_ptr_array_add (texts, g_strdup (tab + 1));
+        }
+    }
+  static const char *const extra[] = {
+    "thx so much :) <3", "this is sooo bad :-( ugh", "pls stop msg me", "r u a bot?? :/",
+    "I'm not asking you to stop", "don't stop sending these!!", "",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (extra); i++)
+    g_ptr_array_add (texts, g_strdup (extra[i]));
+  g_assert_cmpuint (texts->len, >, 500);
+  return texts;
+}
+
+/* Everything an engine says about @texts (analyses, suggestions and the
+ * follow-up), as one string to compare.  New. */
+static char *
+transcript (TactEngine *e, GPtrArray *texts)
+{
+  GString *out = g_string_new (NULL);
+  TactContext ctx = { "Maria", "Sam", "Acme", NULL, NULL, FALSE };
+  for (guint i = 0; i < texts->len; i++)
+    {
+      TactAnalysis *a = tact_engine_analyze (e, g_ptr_array_index (texts, i), -1);
+      tact_analysis_to_json (a, out);
+      GPtrArray *sug = tact_engine_suggest (e, a, &ctx, 3);
+      for (guint k = 0; k < sug->len; k++)
+        g_string_append_printf (out, " | %s", ((TactSuggestion *) g_ptr_array_index (sug, k))->text);
+      g_ptr_array_unref (sug);
+      char *f = tact_engine_followup (e, a->lang, a, &ctx);
+      g_string_append_printf (out, " | %s\n", f ? f : "-");
+      g_free (f);
+      tact_analysis_unref (a);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+snapshot_path (const char *cache)
+{
+  return g_build_filename (cache, "en.pack", NULL);
+}
+
+/* A pack read back from its snapshot answers every message as the
+ * compiled one did, on the first load and on a reload. */
+static void
+test_round_trip (void)
+{
+  g_autoptr (GPtrArray) texts = corpus ();
+  g_autofree char *cache = test_make_dir (FALSE);
+  GError *err = NULL;
+
+  TactEngine *plain = tact_engine_new (TACT_TEST_DATADIR, NULL, &err);
+  g_assert_no_error (err);
+  g_autofree char *want = transcript (plain, texts);
+  g_assert_cmpuint (tact_engine_load_from_cache (plain), ==, 0);
+  tact_engine_free (plain);
+
+  TactEngine *first = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  g_assert_cmpuint (tact_engine_load_from_cache (first), ==, 0);
+  g_autofree char *snap = snapshot_path (cache);
+  g_assert_true (g_file_test (snap, G_FILE_TEST_IS_REGULAR));
+  g_autofree char *got_first = transcript (first, texts);
+  g_assert_cmpstr (got_first, ==, want);
+  tact_engine_free (first);
+
+  TactEngine *second = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  g_assert_cmpuint (tact_engine_load_from_cache (second), ==, 1);
+  g_autofree char *got_second = transcript (second, texts);
+  g_assert_cmpstr (got_second, ==, want);
+  /* a reload keys its packs the same way: the snapshot still serves */
+  g_assert_true (tact_engine_reload (second, &err));
+  g_assert_no_error (err);
+  g_assert_cmpuint (tact_engine_load_from_cache (second), ==, 1);
+  g_autofree char *got_reload = transcript (second, texts);
+  g_assert_cmpstr (got_reload, ==, want);
+  tact_engine_free (second);
+  test_rm_rf (cache);
+}
+
+static TactLabel
+primary_of (TactEngine *e, const char *text)
+{
+  TactAnalysis *a = tact_engine_analyze (e, text, -1);
+  TactLabel l = a->primary;
+  tact_analysis_unref (a);
+  return l;
+}
+
+/* A snapshot of other files is never used: a user's new cue shows at
+ * once, and removing it again is seen as well. */
+static void
+test_stale (void)
+{
+  g_autofree char *cache = test_make_dir (FALSE);
+  g_autofree char *user = test_make_dir (FALSE);
+  const char *phrase = "the kettle whistles at midnight";
+  GError *err = NULL;
+
+  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  g_assert_cmpint (primary_of (e, phrase), ==, TACT_LABEL_NEUTRAL);
+  tact_engine_free (e);
+
+  test_write_pack_file (user, "en", "cues",
+                        "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+                        "  \"cues\": [ { \"label\": \"opt-out\", \"weight\": 0.95,"
+                        " \"patterns\": [\"kettle whistles at midnight\"] } ] }\n");
+  for (guint round = 0; round < 2; round++)
+    {
+      e = tact_engine_new_cached (TACT_TEST_DATADIR, user, cache, &err);
+      g_assert_no_error (err);
+      /* compiled the first time, read back the second */
+      g_assert_cmpuint (tact_engine_load_from_cache (e), ==, round);
+      g_assert_cmpint (primary_of (e, phrase), ==, TACT_LABEL_OPT_OUT);
+      tact_engine_free (e);
+    }
+  /* the same bytes in a lexicon entry change the key too */
+  g_autofree char *lex = g_strdup ("{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"lexicon\", \"lang\": \"en\",\n"
+                                   "  \"entries\": { \"kettle\": -3.0 } }\n");
+  test_write_pack_file (user, "en", "lexicon", lex);
+  e = tact_engine_new_cached (TACT_TEST_DATADIR, user, cache, &err);
+  g_assert_no_error (err);
+  g_assert_cmpuint (tact_engine_load_from_cache (e), ==, 0);
+  TactAnalysis *a = tact_engine_analyze (e, "kettle", -1);
+  g_assert_cmpfloat (a->polarity, <, -0.3);
+  tact_analysis_unref (a);
+  tact_engine_free (e);
+
+  e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  g_assert_cmpuint (tact_engine_load_from_cache (e), ==, 0);
+  g_assert_cmpint (primary_of (e, phrase), ==, TACT_LABEL_NEUTRAL);
+  tact_engine_free (e);
+  test_rm_rf (cache);
+  test_rm_rf (user);
+}
+
+/* A damaged snapshot (truncated, extended, a flipped bit anywhere, another
+ * file altogether) is compiled over, and the answers do not change. */
+static void
+test_damaged (void)
+{
+  g_autoptr (GPtrArray) all = corpus ();
+  g_autoptr (GPtrArray) texts = g_ptr_array_new ();
+  for (guint i = 0; i < all->len; i += 9)
+    g_ptr_array_add (texts, g_ptr_array_index (all, i));
+  g_autofree char *cache = test_make_dir (FALSE);
+  g_autofree char *snap = snapshot_path (cache);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  g_autofree char *want = transcript (e, texts);
+  tact_engine_free (e);
+  g_autofree guint8 *good = NULL;
+  gsize len = 0;
+  g_file_get_contents (snap, (char **) &good, &len, &err);
+  g_assert_no_error (err);
+  g_assert_cmpuint (len, >, 4096);
+
+  struct { gsize keep; gsize flip; } cases[] = {
+    { 0, G_MAXSIZE }, { 10, G_MAXSIZE }, { 48, G_MAXSIZE }, { len / 2, G_MAXSIZE }, { len - 1, G_MAXSIZE },
+    { len, 0 }, { len, 9 }, { len, 20 }, { len, 30 }, { len, 45 }, { len, 48 }, { len, len / 3 }, { len, len - 1 },
+    { len + 1, G_MAXSIZE },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree guint8 *bad = g_malloc0 (cases[c].keep + 1);
+      memcpy (bad, good, MIN (cases[c].keep, len));
+      if (cases[c].flip != G_MAXSIZE)
+        bad[cases[c].flip] ^= 0x10;
+      g_file_set_contents (snap, (const char *) bad, (gssize) cases[c].keep, &err);
+      g_assert_no_error (err);
+      e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+      g_assert_no_error (err);
+      if (tact_engine_load_from_cache (e) != 0)
+        g_error ("case %u (%zu bytes, bit at %zu): a damaged snapshot was used", c, cases[c].keep, cases[c].flip);
+      g_autofree char *got = transcript (e, texts);
+      g_assert_cmpstr (got, ==, want);
+      tact_engine_free (e);
+      /* and it was compiled over: the next start reads it again */
+      e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+      g_assert_cmpuint (tact_engine_load_from_cache (e), ==, 1);
+      tact_engine_free (e);
+    }
+  test_rm_rf (cache);
+}
+
+/* Analyses @texts with @pack alone, as the engine would. */
+static void
+analyse_with (TactPack *pack, TactEmoticons *emo, GPtrArray *texts)
+{
+  TactScratch s;
+  tact_scratch_init (&s);
+  for (guint i = 0; i < texts->len; i++)
+    {
+      TactAnalysis a;
+      memset (&a, 0, sizeof a);
+      a.primary = TACT_LABEL_NEUTRAL;
+      a.ref_count = 1;
+      tact_text_scan (&s.text, g_ptr_array_index (texts, i), -1, emo);
+      tact_analyze_run (&s, pack, &a);
+      g_assert_cmpuint (a.n_labels, <=, TACT_LABEL_COUNT);
+      g_assert_cmpint (a.primary, <, TACT_LABEL_COUNT);
+      for (guint k = 0; k < a.n_labels; k++)
+        {
+          g_free (a.labels[k].evidence);
+          g_free (a.labels[k].facet);
+        }
+    }
+  tact_scratch_clear (&s);
+}
+
+/* A snapshot forged to pass its checksum (a byte changed, the hash
+ * recomputed) is either refused by the reader's own checks or, when the
+ * change is harmless to memory (a weight, a filter bit), analyses every
+ * message without reading outside its tables.  Run under ASan, this is the
+ * test that the checks cover every index the matcher follows. */
+static void
+test_forged (void)
+{
+  g_autoptr (GPtrArray) all = corpus ();
+  g_autoptr (GPtrArray) texts = g_ptr_array_new ();
+  for (guint i = 0; i < all->len; i += 25)
+    g_ptr_array_add (texts, g_ptr_array_index (all, i));
+  g_autofree char *cache = test_make_dir (FALSE);
+  g_autofree char *snap = snapshot_path (cache);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  tact_engine_free (e);
+  g_autofree guint8 *good = NULL;
+  gsize len = 0;
+  g_file_get_contents (snap, (char **) &good, &len, &err);
+  g_assert_no_error (err);
+  /* the key is in the header: read it back from the intact file */
+  guint64 key;
+  memcpy (&key, good + 24, sizeof key);
+  TactEmoticons emo0 = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
+  TactPack *pack = tact_snapshot_read (snap, key, "en", &emo0, &err);
+  g_assert_no_error (err);
+  analyse_with (pack, &emo0, texts);
+  tact_pack_free (pack);
+  g_hash_table_unref (emo0.set);
+
+  g_autofree guint8 *bad = g_malloc (len);
+  guint refused = 0, taken = 0;
+  GRand *rand = g_rand_new_with_seed (20261203);
+  for (guint trial = 0; trial < 400; trial++)
+    {
+      memcpy (bad, good, len);
+      /* one byte of the payload, changed a little (an index off by one
+       * or two) or a lot (an index far out of range) */
+      gsize at = 48 + (gsize) g_rand_int_range (rand, 0, (gint32) (len - 48));
+      static const guint8 deltas[] = { 0x01, 0x02, 0x80, 0xff };
+      bad[at] ^= deltas[trial % G_N_ELEMENTS (deltas)];
+      g_assert_true (tact_snapshot_reseal (bad, len));
+      g_file_set_contents (snap, (const char *) bad, (gssize) len, &err);
+      g_assert_no_error (err);
+      TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
+      pack = tact_snapshot_read (snap, key, "en", &emo, &err);
+      if (pack)
+        {
+          taken++;
+          analyse_with (pack, &emo, texts);
+          tact_pack_free (pack);
+        }
+      else
+        {
+          refused++;
+          g_assert_error (err, TACT_ERROR, TACT_ERROR_IO);
+          g_assert_nonnull (strstr (err->message, "inconsistent"));
+          g_clear_error (&err);
+        }
+      g_hash_table_unref (emo.set);
+    }
+  g_rand_free (rand);
+  g_test_message ("forged snapshots: %u refused, %u taken and analysed", refused, taken);
+  /* both branches ran: the trial is neither all refused nor all taken */
+  g_assert_cmpuint (refused, >, 0);
+  g_assert_cmpuint (taken, >, 0);
+  test_rm_rf (cache);
+}
+
+/* A cache that cannot be written (its directory is a file) is no error:
+ * the packs are compiled and the engine works. */
+static void
+test_unwritable (void)
+{
+  g_autofree char *dir = test_make_dir (FALSE);
+  g_autofree char *file = g_build_filename (dir, "file", NULL);
+  g_file_set_contents (file, "x", 1, NULL);
+  g_autofree char *cache = g_build_filename (file, "cache", NULL);
+  GError *err = NULL;
+  for (guint round = 0; round < 2; round++)
+    {
+      TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+      g_assert_no_error (err);
+      g_assert_cmpuint (tact_engine_load_from_cache (e), ==, 0);
+      g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+      tact_engine_free (e);
+    }
+  test_rm_rf (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/snapshot/round-trip", test_round_trip);
+  g_test_add_func ("/snapshot/stale", test_stale);
+  g_test_add_func ("/snapshot/damaged", test_damaged);
+  g_test_add_func ("/snapshot/forged", test_forged);
+  g_test_add_func ("/snapshot/unwritable", test_unwritable);
+  return g_test_run ();
+}
