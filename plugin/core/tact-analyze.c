@@ -103,8 +103,8 @@ build_units (TactScratch *s, const TactPack *pack)
   for (guint i = 0; i < t->n_toks && s->n_units < G_MAXUINT16 - 16; i++)
     {
       const TactToken *tok = &t->toks[i];
-      /* a token expands to at most 8 units (shorthand) */
-      if (s->n_units + 8 > s->cap_units)
+      /* a token expands to at most TACT_MAX_EXPAND units (shorthand) */
+      if (s->n_units + TACT_MAX_EXPAND > s->cap_units)
         {
           s->cap_units *= 2;
           s->units = g_renew (TactUnit, s->units, s->cap_units);

@@ -394,7 +394,10 @@ compile_or_read (TactEngine *e, const char *lang, TactEmoticons *emo, GError **e
   if (docs_read (&docs, lang, e->data_dir, e->user_dir, TRUE, error))
     pack = tact_pack_compile (lang, &docs, emo, error);
   docs_clear (&docs);
-  if (pack && snap)
+  /* a file edited while it was being compiled: the pack may come from the
+   * new bytes and the key from the old, so it is not kept */
+  guint64 fh_after = 0;
+  if (pack && snap && files_hash (lang, e->data_dir, e->user_dir, &fh_after) && fh_after == fh)
     {
       /* a cache: a read-only or full disk costs the next start time, no more */
       g_autoptr (GError) werr = NULL;
@@ -666,7 +669,8 @@ tact_engine_suggest (TactEngine *e, const TactAnalysis *a, const TactContext *ct
   const TactLabelHit *second = NULL;
   if (primary != TACT_LABEL_OPT_OUT)
     for (guint i = 0; i < a->n_labels && !second; i++)
-      if (a->labels[i].label != primary && pack->replies.templates[a->labels[i].label])
+      if (a->labels[i].label != primary && pack->replies.templates[a->labels[i].label] &&
+          pack->replies.templates[a->labels[i].label]->len > 0)
         second = &a->labels[i];
   guint own = second && max > 1 ? max - 1 : max;
   for (guint i = 0; tp && i < tp->len && out->len < own; i++)

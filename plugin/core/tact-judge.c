@@ -390,7 +390,7 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
    * two misses where one would do (malloc only promises 16 bytes).  The
    * growing buffer is cut to size and the rows moved to the boundary
    * inside it: a second copy would add the whole table to peak memory. */
-  gsize bytes = (gsize) j->n_rows * TACT_JUDGE_ROW * sizeof (float);
+  gsize bytes = (gsize) MAX (j->n_rows, 1u) * TACT_JUDGE_ROW * sizeof (float);
   j->rows_mem = g_realloc (j->rows, bytes + 63);
   float *aligned = (float *) (((guintptr) j->rows_mem + 63) & ~(guintptr) 63);
   memmove (aligned, j->rows_mem, bytes);

@@ -1356,7 +1356,7 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
       guint n, m;
       g_autofree char **w = norm_words (key, emo, &n);
       g_autofree char **x = norm_words (json_string_value (v), emo, &m);
-      if (n != 1 || m == 0 || m > 8)
+      if (n != 1 || m == 0 || m > TACT_MAX_EXPAND)
         continue;
       guint32 id = intern (pack, w[0]);
       guint32 off = pack->expand_ids->len;

@@ -28,6 +28,10 @@ enum {
  * classes (a bound on the work per token whatever a user pack says). */
 #define TACT_MAX_WORD_CLASSES 59
 
+/* Chat shorthand expands a word to at most this many ("idk" → "i don't
+ * know"): the analyser grows its unit table by this much per token. */
+#define TACT_MAX_EXPAND 8
+
 typedef struct {
   float   valence;     /* lexicon valence, 0 = none */
   float   boost;       /* intensifier (+) / dampener (−), 0 = none */

@@ -19,6 +19,7 @@
 #include "tact-build-id.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <string.h>
 
 #define MAGIC "TACTPAK\n"
@@ -78,7 +79,11 @@ tact_snapshot_hash (guint64 h, const void *data, gsize len)
 guint64
 tact_snapshot_key (const char *lang, const TactEmoticons *emo, guint64 files_hash)
 {
-  guint64 parts[4] = { TACT_BUILD_ID, FORMAT_VERSION, emo->digest, files_hash };
+  /* the libraries too: normalising pack words uses GLib's Unicode tables,
+   * which an upgrade may change under an unchanged program */
+  guint64 parts[7] = { TACT_BUILD_ID, FORMAT_VERSION, emo->digest, files_hash,
+                       ((guint64) glib_major_version << 32) | glib_minor_version, glib_micro_version,
+                       JANSSON_VERSION_HEX };
   guint64 h = tact_snapshot_hash (TACT_SNAPSHOT_HASH_SEED, parts, sizeof parts);
   return tact_snapshot_hash (h, lang, strlen (lang));
 }
@@ -264,7 +269,8 @@ put_pack (GByteArray *b, const TactPack *pack)
       put_array (b, j->unless, sizeof (guint32), TACT_LABEL_COUNT);
       put_u32 (b, j->may);
       put_u32 (b, j->n_rows);
-      put_array (b, j->rows, sizeof (float) * TACT_JUDGE_ROW, j->n_rows);
+      /* a judge without features (biases only) still has one row */
+      put_array (b, j->rows, sizeof (float) * TACT_JUDGE_ROW, MAX (j->n_rows, 1u));
       put_u32 (b, j->n_pairs);
       put_array (b, j->pkeys, sizeof (guint64), j->pmask + 1);
       put_array (b, j->prow, sizeof (guint32), j->pmask + 1);
@@ -664,9 +670,11 @@ get_pack (Reader *r, const char *lang)
     {
       rp->handling[l] = get_str (r, "handling");
       rp->templates[l] = get_templates (r);
+      /* what the replies validator guarantees, and suggesting relies on */
+      check (r, l == TACT_LABEL_NEUTRAL || (rp->templates[l] && rp->templates[l]->len >= 1), "templates");
     }
   rp->followups = get_templates (r);
-  check (r, rp->followups != NULL, "follow-ups");
+  check (r, rp->followups != NULL && rp->followups->len >= 1, "follow-ups");
 
   TactJudge *j = &pack->judge;
   j->on = get_u32 (r, "judge") != 0;
@@ -691,7 +699,7 @@ get_pack (Reader *r, const char *lang)
       /* the rows on a cache-line boundary, as tact_judge_compile() lays them */
       guint32 n = get_u32 (r, "judge rows");
       gsize bytes = (gsize) n * TACT_JUDGE_ROW * sizeof (float);
-      if (!check (r, n == n_rows && n >= 1 && bytes / n == TACT_JUDGE_ROW * sizeof (float) &&
+      if (!check (r, n == MAX (n_rows, 1u) && bytes / n == TACT_JUDGE_ROW * sizeof (float) &&
                        bytes <= (gsize) (r->end - r->p), "judge rows"))
         return NULL;
       j->rows_mem = g_malloc (bytes + 63);
@@ -735,9 +743,9 @@ get_pack (Reader *r, const char *lang)
     {
       const TactWordInfo *wi = &pack->words[w];
       check (r, (guint64) wi->classes + wi->n_classes <= n_class_refs &&
-                (guint64) wi->expand + wi->n_expand <= n_expand &&
+                wi->n_expand <= TACT_MAX_EXPAND && (guint64) wi->expand + wi->n_expand <= n_expand &&
                 (guint64) wi->root_first + wi->root_n <= n_rc &&
-                (!j->on || wi->judge_row < j->n_rows) && (j->on || !wi->judge_has), "word");
+                (!wi->judge_has || (j->on && wi->judge_row < j->n_rows)), "word");
     }
   for (guint32 i = 0; i < n_class_refs; i++)
     check (r, g_array_index (pack->class_refs, guint32, i) - TACT_SYM_CLASS < n_classes, "class reference");

@@ -315,6 +315,107 @@ test_forged (void)
   test_rm_rf (cache);
 }
 
+/* Reads the snapshot of the shipped pack written into @cache, lets @edit
+ * change it, writes it back under the same key with the real writer (a
+ * forgery no checksum can tell) and reads it again: NULL if refused. */
+static TactPack *
+reread_edited (const char *cache, void (*edit) (TactPack *pack), GError **error)
+{
+  g_autofree char *snap = snapshot_path (cache);
+  g_autofree guint8 *buf = NULL;
+  gsize len = 0;
+  g_file_get_contents (snap, (char **) &buf, &len, NULL);
+  g_assert_cmpuint (len, >, 48);
+  guint64 key;
+  memcpy (&key, buf + 24, sizeof key);
+  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
+  TactPack *pack = tact_snapshot_read (snap, key, "en", &emo, NULL);
+  g_assert_nonnull (pack);
+  edit (pack);
+  g_autofree char *forged = g_build_filename (cache, "forged.pack", NULL);
+  g_assert_true (tact_snapshot_write (pack, key, forged, NULL));
+  tact_pack_free (pack);
+  pack = tact_snapshot_read (forged, key, "en", &emo, error);
+  g_hash_table_unref (emo.set);
+  return pack;
+}
+
+/* "u" expands to 300 words: more than the analyser makes room for */
+static void
+edit_long_shorthand (TactPack *pack)
+{
+  guint32 u = tact_pack_lookup (pack, "u", 1, FALSE);
+  g_assert_cmpuint (u, !=, TACT_DICT_NONE);
+  guint32 you = g_array_index (pack->expand_ids, guint32, pack->words[u].expand);
+  pack->words[u].expand = pack->expand_ids->len;
+  pack->words[u].n_expand = 300;
+  for (guint i = 0; i < 300; i++)
+    g_array_append_val (pack->expand_ids, you);
+}
+
+/* no reply for a label: suggesting a second label would read nothing */
+static void
+edit_no_templates (TactPack *pack)
+{
+  g_ptr_array_set_size (pack->replies.templates[TACT_LABEL_ABUSIVE], 0);
+}
+
+static void
+edit_nothing (TactPack *pack)
+{
+}
+
+/* Forgeries written by the real writer, so the checksum holds: what the
+ * compiler guarantees and the analyser relies on is checked on reading. */
+static void
+test_forged_consistent (void)
+{
+  g_autofree char *cache = test_make_dir (FALSE);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  tact_engine_free (e);
+
+  TactPack *pack = reread_edited (cache, edit_nothing, &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (pack);
+  tact_pack_free (pack);
+
+  void (*edits[]) (TactPack *) = { edit_long_shorthand, edit_no_templates };
+  for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+    {
+      pack = reread_edited (cache, edits[i], &err);
+      g_assert_null (pack);
+      g_assert_error (err, TACT_ERROR, TACT_ERROR_IO);
+      g_assert_nonnull (strstr (err->message, "inconsistent"));
+      g_clear_error (&err);
+    }
+  test_rm_rf (cache);
+}
+
+/* A user judge of biases alone (no word weights) is kept and read back
+ * like any other. */
+static void
+test_judge_without_features (void)
+{
+  g_autofree char *cache = test_make_dir (FALSE);
+  g_autofree char *user = test_make_dir (FALSE);
+  test_write_pack_file (user, "en", "judge",
+                        "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"judge\", \"lang\": \"en\",\n"
+                        "  \"threshold\": 0.5, \"entries\": { \"praise\": -4.0 } }\n");
+  GError *err = NULL;
+  for (guint round = 0; round < 2; round++)
+    {
+      TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, user, cache, &err);
+      g_assert_no_error (err);
+      g_assert_cmpuint (tact_engine_load_from_cache (e), ==, round);
+      g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+      tact_engine_free (e);
+    }
+  test_rm_rf (cache);
+  test_rm_rf (user);
+}
+
 /* A cache that cannot be written (its directory is a file) is no error:
  * the packs are compiled and the engine works. */
 static void
@@ -344,6 +445,8 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/stale", test_stale);
   g_test_add_func ("/snapshot/damaged", test_damaged);
   g_test_add_func ("/snapshot/forged", test_forged);
+  g_test_add_func ("/snapshot/forged-consistent", test_forged_consistent);
+  g_test_add_func ("/snapshot/judge-without-features", test_judge_without_features);
   g_test_add_func ("/snapshot/unwritable", test_unwritable);
   return g_test_run ();
 }
