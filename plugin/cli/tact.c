@@ -92,19 +92,13 @@ find_data_dir (void)
   return NULL;
 }
 
-/* Where compiled packs are kept: the option, the environment (empty = no
- * cache), else the user's cache directory. */
+/* Where compiled packs are kept: the options, else the engine's default. */
 static char *
 find_cache_dir (void)
 {
   if (opt_no_cache)
     return NULL;
-  if (opt_cache_dir)
-    return g_strdup (opt_cache_dir);
-  const char *env = g_getenv ("TACT_CACHE_DIR");
-  if (env)
-    return *env ? g_strdup (env) : NULL;
-  return g_build_filename (g_get_user_cache_dir (), "purple-tact", NULL);
+  return opt_cache_dir ? g_strdup (opt_cache_dir) : tact_engine_default_cache_dir ();
 }
 
 static TactEngine *

@@ -328,9 +328,34 @@ lang_order (gconstpointer a, gconstpointer b)
   return strcmp (x, y);
 }
 
-/* Folds the bytes of every file docs_read() would read for @lang, each
- * in its role, into one hash: the pack compiled from them is keyed by it.
- * FALSE if a file cannot be read (the compiler then reports it). */
+/* Folds one document's bytes, in its role (0 base, 1 user), into @h. */
+static guint64
+fold_doc (guint64 h, guint kind, guint role, const char *buf, gsize len)
+{
+  guint32 tag[2] = { kind, role };
+  h = tact_snapshot_hash (h, tag, sizeof tag);
+  return tact_snapshot_hash (h, buf, len);
+}
+
+/* The hash of the documents a pack is compiled from: the key of its
+ * snapshot (with the language and the emoticons known before it). */
+static guint64
+docs_hash (const TactPackDocs *docs)
+{
+  guint64 h = TACT_SNAPSHOT_HASH_SEED;
+  for (guint k = 0; k < TACT_PACK_KINDS; k++)
+    {
+      if (docs->base[k])
+        h = fold_doc (h, k, 0, docs->base[k]->buf, docs->base[k]->len);
+      if (docs->user[k])
+        h = fold_doc (h, k, 1, docs->user[k]->buf, docs->user[k]->len);
+    }
+  return h;
+}
+
+/* docs_hash() of what docs_read() would read for @lang, from the files'
+ * bytes alone: a snapshot is found without parsing a byte of JSON.  FALSE
+ * if a file cannot be read (the compiler then reports it). */
 static gboolean
 files_hash (const char *lang, const char *data_dir, const char *user_dir, guint64 *out)
 {
@@ -339,11 +364,12 @@ files_hash (const char *lang, const char *data_dir, const char *user_dir, guint6
     {
       const char *kind = tact_pack_kinds[k];
       g_autofree char *file = g_strdup_printf ("%s.json", kind);
+      const TactBuiltinFile *f = builtin_find (lang, kind);
+      gboolean have_base = FALSE;
       const char *dirs[2] = { data_dir, user_dir };
       for (guint role = 0; role < 2; role++)
         {
           g_autofree char *p = dirs[role] ? g_build_filename (dirs[role], lang, file, NULL) : NULL;
-          guint32 tag[2] = { k, role };
           if (p && g_file_test (p, G_FILE_TEST_EXISTS))
             {
               /* read, not mapped: a file truncated while mapped faults */
@@ -351,14 +377,15 @@ files_hash (const char *lang, const char *data_dir, const char *user_dir, guint6
               gsize len = 0;
               if (!g_file_get_contents (p, &buf, &len, NULL))
                 return FALSE;
-              h = tact_snapshot_hash (h, tag, sizeof tag);
-              h = tact_snapshot_hash (h, buf, len);
+              /* a language only the user has: docs_read() makes the
+               * user's file the base */
+              h = fold_doc (h, k, role == 1 && have_base ? 1 : 0, buf, len);
+              have_base = TRUE;
             }
-          else if (role == 0 && builtin_find (lang, kind))
+          else if (role == 0 && f)
             {
-              const TactBuiltinFile *f = builtin_find (lang, kind);
-              h = tact_snapshot_hash (h, tag, sizeof tag);
-              h = tact_snapshot_hash (h, f->data, f->len);
+              h = fold_doc (h, k, 0, f->data, f->len);
+              have_base = TRUE;
             }
         }
     }
@@ -372,16 +399,18 @@ files_hash (const char *lang, const char *data_dir, const char *user_dir, guint6
 static TactPack *
 compile_or_read (TactEngine *e, const char *lang, TactEmoticons *emo, GError **error)
 {
-  guint64 fh = 0, key = 0;
   g_autofree char *snap = NULL;
-  if (e->cache_dir && files_hash (lang, e->data_dir, e->user_dir, &fh))
+  guint64 fh = 0;
+  if (e->cache_dir)
     {
-      /* the emoticons known so far shape the compile: part of the key */
-      key = tact_snapshot_key (lang, emo, fh);
       g_autofree char *name = g_strdup_printf ("%s.pack", lang);
       snap = g_build_filename (e->cache_dir, name, NULL);
+    }
+  if (snap && files_hash (lang, e->data_dir, e->user_dir, &fh))
+    {
       g_autoptr (GError) serr = NULL;
-      TactPack *pack = tact_snapshot_read (snap, key, lang, emo, &serr);
+      /* the emoticons known so far shape the compile: part of the key */
+      TactPack *pack = tact_snapshot_read (snap, tact_snapshot_key (lang, emo, fh), lang, emo, &serr);
       if (pack)
         {
           e->n_from_cache++;
@@ -391,13 +420,17 @@ compile_or_read (TactEngine *e, const char *lang, TactEmoticons *emo, GError **e
     }
   TactPackDocs docs;
   TactPack *pack = NULL;
+  guint64 key = 0;
   if (docs_read (&docs, lang, e->data_dir, e->user_dir, TRUE, error))
-    pack = tact_pack_compile (lang, &docs, emo, error);
+    {
+      /* keyed by the bytes compiled, not those hashed above: a file
+       * edited in between gets a snapshot of what was compiled */
+      if (snap)
+        key = tact_snapshot_key (lang, emo, docs_hash (&docs));
+      pack = tact_pack_compile (lang, &docs, emo, error);
+    }
   docs_clear (&docs);
-  /* a file edited while it was being compiled: the pack may come from the
-   * new bytes and the key from the old, so it is not kept */
-  guint64 fh_after = 0;
-  if (pack && snap && files_hash (lang, e->data_dir, e->user_dir, &fh_after) && fh_after == fh)
+  if (pack && snap)
     {
       /* a cache: a read-only or full disk costs the next start time, no more */
       g_autoptr (GError) werr = NULL;
@@ -587,6 +620,15 @@ const char *const *
 tact_engine_languages (const TactEngine *e)
 {
   return (const char *const *) e->lang_ids->pdata;
+}
+
+char *
+tact_engine_default_cache_dir (void)
+{
+  const char *env = g_getenv ("TACT_CACHE_DIR");
+  if (env)
+    return *env ? g_strdup (env) : NULL;
+  return g_build_filename (g_get_user_cache_dir (), "purple-tact", NULL);
 }
 
 guint

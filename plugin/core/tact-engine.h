@@ -125,6 +125,10 @@ TactEngine *tact_engine_new (const char *data_dir, const char *user_dir, GError 
  * that cannot be written is no error.  Reloads use the same cache.  New. */
 TactEngine *tact_engine_new_cached (const char *data_dir, const char *user_dir,
                                     const char *cache_dir, GError **error);
+/* Where compiled packs are kept unless the user says otherwise:
+ * $TACT_CACHE_DIR (empty = no cache), else purple-tact/ in the user's
+ * cache directory.  New, or NULL for no cache. */
+char       *tact_engine_default_cache_dir (void);
 void        tact_engine_free (TactEngine *engine);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactEngine, tact_engine_free)
 

@@ -209,10 +209,10 @@ typedef struct {
 } TactPack;
 
 void      tact_pack_free (TactPack *pack);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactPack, tact_pack_free)
 
 /* Adds the lower-cased emoticon @low to @emo (a copy), keeping its digest. */
 void      tact_emoticons_add (TactEmoticons *emo, const char *low);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactPack, tact_pack_free)
 
 /* The kinds of pack file, in tact_pack_kinds order. */
 enum { TACT_KIND_LANGUAGE, TACT_KIND_LEXICON, TACT_KIND_CUES, TACT_KIND_REPLIES, TACT_KIND_JUDGE };

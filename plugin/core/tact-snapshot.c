@@ -336,13 +336,20 @@ typedef struct {
   const char   *bad;   /* the first problem met, or NULL */
 } Reader;
 
+/* Records the first broken invariant; returns @ok. */
+static gboolean
+check (Reader *r, gboolean ok, const char *what)
+{
+  if (!ok && !r->bad)
+    r->bad = what;
+  return ok;
+}
+
 static gboolean
 take (Reader *r, void *out, gsize n, const char *what)
 {
-  if (r->bad || (gsize) (r->end - r->p) < n)
+  if (!check (r, !r->bad && (gsize) (r->end - r->p) >= n, what))
     {
-      if (!r->bad)
-        r->bad = what;
       memset (out, 0, n);
       return FALSE;
     }
@@ -373,15 +380,6 @@ get_f32 (Reader *r, const char *what)
   float v;
   take (r, &v, 4, what);
   return v;
-}
-
-/* Records the first broken invariant; returns @ok. */
-static gboolean
-check (Reader *r, gboolean ok, const char *what)
-{
-  if (!ok && !r->bad)
-    r->bad = what;
-  return ok;
 }
 
 /* A string (new; NULL for a NULL string or on error).  Strings come back
@@ -420,17 +418,25 @@ get_array (Reader *r, gsize elem, guint32 want, guint32 *count, gsize min_bytes,
   return block;
 }
 
+/* An array of exactly @count plain numbers into @dst. */
 static void
-get_node (Reader *r, TactNode *nd, guint32 n_edges, guint32 n_terms, guint32 n_gaps)
+get_into (Reader *r, void *dst, gsize elem, guint32 count, const char *what)
+{
+  guint32 n = get_u32 (r, what);
+  if (check (r, !r->bad && n == count, what))
+    take (r, dst, elem * count, what);
+}
+
+/* A node record; its links are checked once the tables they point into
+ * are read. */
+static void
+get_node (Reader *r, TactNode *nd)
 {
   nd->bloom = get_u64 (r, "node");
   nd->lo = get_u32 (r, "node");
   nd->hi = get_u32 (r, "node");
   nd->term_first = get_u32 (r, "node");
   nd->gap_first = get_u32 (r, "node");
-  check (r, nd->lo <= nd->hi && nd->hi <= n_edges, "node edges");
-  check (r, nd->term_first == G_MAXUINT32 || nd->term_first < n_terms, "node terminals");
-  check (r, nd->gap_first == G_MAXUINT32 || nd->gap_first < n_gaps, "node gaps");
 }
 
 static GPtrArray *
@@ -458,10 +464,10 @@ get_templates (Reader *r)
 static void
 get_dict (Reader *r, TactDict *d)
 {
-  guint32 n = get_u32 (r, "dictionary"), n_slots = 0, n_keys = 0, n_hashes = 0, arena_len = 0;
+  guint32 n = get_u32 (r, "dictionary"), n_slots = 0, arena_len = 0;
   d->slots = get_array (r, sizeof (guint64), G_MAXUINT32, &n_slots, 0, "dictionary slots");
-  d->keys = get_array (r, sizeof (guint32), 2 * n, &n_keys, 0, "dictionary keys");
-  d->hashes = get_array (r, sizeof (guint32), n, &n_hashes, 0, "dictionary hashes");
+  d->keys = get_array (r, sizeof (guint32), 2 * n, NULL, 0, "dictionary keys");
+  d->hashes = get_array (r, sizeof (guint32), n, NULL, 0, "dictionary hashes");
   char *arena = get_array (r, 1, G_MAXUINT32, &arena_len, 1, "dictionary arena");
   d->arena = g_string_new_len (arena, arena_len);
   g_free (arena);
@@ -548,7 +554,7 @@ get_pack (Reader *r, const char *lang)
     {
       TactRootChild *rc = &g_array_index (pack->root_children, TactRootChild, i);
       rc->node = get_u32 (r, "root child");
-      get_node (r, &rc->nd, G_MAXUINT32, G_MAXUINT32, G_MAXUINT32);
+      get_node (r, &rc->nd);
     }
   pack->word_bloom = get_array (r, sizeof (guint64), MAX (n_words, 1u), NULL, 0, "word filters");
   for (guint i = 0; i < G_N_ELEMENTS (pack->builtin_root_n); i++)
@@ -604,11 +610,10 @@ get_pack (Reader *r, const char *lang)
   if (!check (r, au->n_words == n_words && au->n_classes == n_classes && au->n_nodes >= 1 &&
                    au->n_nodes <= (guint32) (r->end - r->p) / 24, "automaton"))
     return NULL;
-  /* node records first, their links checked once the lists are read */
   TactNode *nodes = g_new0 (TactNode, au->n_nodes);
   au->nodes = nodes;
   for (guint32 v = 0; v < au->n_nodes; v++)
-    get_node (r, &nodes[v], G_MAXUINT32, G_MAXUINT32, G_MAXUINT32);
+    get_node (r, &nodes[v]);
   au->csr_edges = get_array (r, sizeof (guint64), G_MAXUINT32, &au->n_edges, sizeof (guint64), "edges");
   guint32 n_dense = n_words + n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1;
   au->root_lo = get_array (r, sizeof (guint32), n_dense, NULL, 0, "root edges");
@@ -680,20 +685,10 @@ get_pack (Reader *r, const char *lang)
   j->on = get_u32 (r, "judge") != 0;
   if (j->on)
     {
-      float *f;
-      guint32 *u;
-      if ((f = get_array (r, sizeof (float), TACT_LABEL_COUNT, NULL, 0, "judge thresholds")))
-        memcpy (j->min_logit, f, sizeof j->min_logit);
-      g_free (f);
-      if ((f = get_array (r, sizeof (float), TACT_LABEL_COUNT, NULL, 0, "judge overrule")))
-        memcpy (j->overrule_logit, f, sizeof j->overrule_logit);
-      g_free (f);
-      if ((f = get_array (r, sizeof (float), TACT_LABEL_COUNT, NULL, 0, "judge bias")))
-        memcpy (j->bias, f, sizeof j->bias);
-      g_free (f);
-      if ((u = get_array (r, sizeof (guint32), TACT_LABEL_COUNT, NULL, 0, "judge deferral")))
-        memcpy (j->unless, u, sizeof j->unless);
-      g_free (u);
+      get_into (r, j->min_logit, sizeof (float), TACT_LABEL_COUNT, "judge thresholds");
+      get_into (r, j->overrule_logit, sizeof (float), TACT_LABEL_COUNT, "judge overrule");
+      get_into (r, j->bias, sizeof (float), TACT_LABEL_COUNT, "judge bias");
+      get_into (r, j->unless, sizeof (guint32), TACT_LABEL_COUNT, "judge deferral");
       j->may = get_u32 (r, "judge");
       guint32 n_rows = get_u32 (r, "judge rows");
       /* the rows on a cache-line boundary, as tact_judge_compile() lays them */

@@ -43,9 +43,7 @@ open_engine (GError **error)
 
   /* compiled packs are kept where the tact command keeps them: a client
    * starts in milliseconds instead of compiling the packs again */
-  const char *env = g_getenv ("TACT_CACHE_DIR");
-  g_autofree char *cache = env != NULL ? g_strdup (*env ? env : NULL)
-                                       : g_build_filename (g_get_user_cache_dir (), "purple-tact", NULL);
+  g_autofree char *cache = tact_engine_default_cache_dir ();
 
   engine = tact_engine_new_cached (tact->data_dir, user_dir != NULL && *user_dir ? user_dir : NULL,
                                    cache, &warning);

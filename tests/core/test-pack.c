@@ -364,24 +364,6 @@ static const char *const praise_tmpl =
   "    { \"id\": \"z2\", \"text\": \"zorb two {company}\" },\n"
   "    { \"id\": \"z3\", \"text\": \"zorb three\" } ] } }\n";
 
-static TactLabel
-primary_of (TactEngine *e, const char *text)
-{
-  TactAnalysis *a = tact_engine_analyze (e, text, -1);
-  TactLabel l = a->primary;
-  tact_analysis_unref (a);
-  return l;
-}
-
-static double
-polarity_of (TactEngine *e, const char *text)
-{
-  TactAnalysis *a = tact_engine_analyze (e, text, -1);
-  double p = a->polarity;
-  tact_analysis_unref (a);
-  return p;
-}
-
 /* A phrase written twice in one cue counts once; the same phrase in two
  * cues is two cues' evidence. */
 static void
@@ -430,13 +412,13 @@ test_user_merge (void)
   g_assert_no_error (err);
 
   /* a cue added by the user fires; the shipped cues still do */
-  g_assert_cmpint (primary_of (base, "quuxle rocks"), !=, TACT_LABEL_PRAISE);
-  g_assert_cmpint (primary_of (e, "quuxle rocks"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+  g_assert_cmpint (test_primary_of (base, "quuxle rocks"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "quuxle rocks"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
   /* a lexicon word added by the user carries its valence */
-  g_assert_cmpfloat (polarity_of (base, "flibbertigibbet"), ==, 0.0);
-  g_assert_cmpfloat (polarity_of (e, "flibbertigibbet"), >, 0.3);
-  g_assert_cmpfloat (polarity_of (e, "terrible"), <, 0.0);
+  g_assert_cmpfloat (test_polarity_of (base, "flibbertigibbet"), ==, 0.0);
+  g_assert_cmpfloat (test_polarity_of (e, "flibbertigibbet"), >, 0.3);
+  g_assert_cmpfloat (test_polarity_of (e, "terrible"), <, 0.0);
   /* the user's templates replace that label's list; other labels are untouched */
   TactAnalysis *a = tact_engine_analyze (e, "quuxle rocks", -1);
   TactContext ctx = { "Maria Lopez", "Sam", "Acme", NULL, NULL, FALSE };
@@ -474,13 +456,13 @@ test_clause_veto (void)
   GError *err = NULL;
   TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
   g_assert_no_error (err);
-  g_assert_cmpint (primary_of (e, "zorblax"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax"), ==, TACT_LABEL_PRAISE);
   /* the same clause, before or after the cue: vetoed */
-  g_assert_cmpint (primary_of (e, "quuxle zorblax"), !=, TACT_LABEL_PRAISE);
-  g_assert_cmpint (primary_of (e, "zorblax and quuxle"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "quuxle zorblax"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax and quuxle"), !=, TACT_LABEL_PRAISE);
   /* another clause: the cue stands */
-  g_assert_cmpint (primary_of (e, "quuxle, then zorblax"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (primary_of (e, "zorblax. quuxle"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "quuxle, then zorblax"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax. quuxle"), ==, TACT_LABEL_PRAISE);
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
@@ -500,10 +482,10 @@ test_user_replace (void)
   GError *err = NULL;
   TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
   g_assert_no_error (err);
-  g_assert_cmpint (primary_of (e, "zorblax"), ==, TACT_LABEL_OPT_OUT);
+  g_assert_cmpint (test_primary_of (e, "zorblax"), ==, TACT_LABEL_OPT_OUT);
   /* the shipped cues are gone */
-  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_NEUTRAL);
-  g_assert_cmpint (primary_of (e, "is this a bot?"), ==, TACT_LABEL_NEUTRAL);
+  g_assert_cmpint (test_primary_of (e, "please stop messaging me"), ==, TACT_LABEL_NEUTRAL);
+  g_assert_cmpint (test_primary_of (e, "is this a bot?"), ==, TACT_LABEL_NEUTRAL);
   tact_engine_free (e);
 
   /* "replace" must be a boolean */
@@ -542,8 +524,8 @@ test_user_refused (void)
     g_error ("expected \"%s…\", got \"%s\"", want, err->message);
   g_clear_error (&err);
   /* the engine works with the shipped cues, without the refused user ones */
-  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
-  g_assert_cmpint (primary_of (e, "zorblax rocks"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+  g_assert_cmpint (test_primary_of (e, "zorblax rocks"), !=, TACT_LABEL_PRAISE);
   const char *const *langs = tact_engine_languages (e);
   g_assert_cmpstr (langs[0], ==, "en");
   tact_engine_free (e);
@@ -562,7 +544,7 @@ reload_body (void)
   GError *err = NULL;
   TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
   g_assert_no_error (err);
-  g_assert_cmpint (primary_of (e, "zorblax rocks"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax rocks"), ==, TACT_LABEL_PRAISE);
   g_assert_cmpfloat (tact_engine_load_ms (e), >, 0.0);
 
   /* a broken user file: reload fails, the previous packs stay in force */
@@ -572,8 +554,8 @@ reload_body (void)
   g_autofree char *want = g_strdup_printf ("%s/en/cues.json:", user);
   g_assert_true (g_str_has_prefix (err->message, want));
   g_clear_error (&err);
-  g_assert_cmpint (primary_of (e, "zorblax rocks"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+  g_assert_cmpint (test_primary_of (e, "zorblax rocks"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
   g_assert_cmpstr (tact_engine_languages (e)[0], ==, "en");
   TactAnalysis *a = tact_engine_analyze (e, "is this a bot?", -1);
   TactContext ctx = { "Maria", "Sam", "Acme", NULL, NULL, FALSE };
@@ -585,7 +567,7 @@ reload_body (void)
   /* a second failing reload still keeps them */
   g_assert_false (tact_engine_reload (e, &err));
   g_clear_error (&err);
-  g_assert_cmpint (primary_of (e, "zorblax rocks"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax rocks"), ==, TACT_LABEL_PRAISE);
 
   /* fixed: the new file takes effect */
   test_write_pack_file (user, "en", "cues",
@@ -593,8 +575,8 @@ reload_body (void)
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"quuxle rules\"] } ] }\n");
   g_assert_true (tact_engine_reload (e, &err));
   g_assert_no_error (err);
-  g_assert_cmpint (primary_of (e, "quuxle rules"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (primary_of (e, "zorblax rocks"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "quuxle rules"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax rocks"), !=, TACT_LABEL_PRAISE);
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
@@ -622,10 +604,10 @@ test_builtin_only (void)
   g_assert_no_error (err);
   g_assert_nonnull (e);
   g_assert_cmpstr (tact_engine_languages (e)[0], ==, "en");
-  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+  g_assert_cmpint (test_primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
   g_assert_true (tact_engine_reload (e, &err));
   g_assert_no_error (err);
-  g_assert_cmpint (primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
+  g_assert_cmpint (test_primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
   tact_engine_free (e);
 }
 

@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include "tact-engine.h"
+
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -101,4 +103,23 @@ test_pos_of (const char *text, const char *needle, int *line, int *col)
     }
   *line = l;
   *col = c;
+}
+
+/* The primary label and the polarity @e gives @text. */
+static inline TactLabel
+test_primary_of (TactEngine *e, const char *text)
+{
+  TactAnalysis *a = tact_engine_analyze (e, text, -1);
+  TactLabel l = a->primary;
+  tact_analysis_unref (a);
+  return l;
+}
+
+static inline double
+test_polarity_of (TactEngine *e, const char *text)
+{
+  TactAnalysis *a = tact_engine_analyze (e, text, -1);
+  double p = a->polarity;
+  tact_analysis_unref (a);
+  return p;
 }
