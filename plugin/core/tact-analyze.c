@@ -29,7 +29,7 @@ tact_scratch_init (TactScratch *s)
   tact_text_init (&s->text);
   s->cap_units = 128;
   s->units = g_new (TactUnit, s->cap_units);
-  s->ubloom = g_new (guint64, s->cap_units);
+  s->ubloom = g_new (guint64, s->cap_units + TACT_MAX_GAP + 1);
   s->matches = g_array_sized_new (FALSE, FALSE, sizeof (TactMatch), 32);
   s->cur = g_new (TactState, TACT_MAX_STATES);
   s->next = g_new (TactState, TACT_MAX_STATES);
@@ -108,7 +108,7 @@ build_units (TactScratch *s, const TactPack *pack)
         {
           s->cap_units *= 2;
           s->units = g_renew (TactUnit, s->units, s->cap_units);
-          s->ubloom = g_renew (guint64, s->ubloom, s->cap_units);
+          s->ubloom = g_renew (guint64, s->ubloom, s->cap_units + TACT_MAX_GAP + 1);
         }
       TactUnit u = { TACT_DICT_NONE, i, tok->kind, tok->flags, tok->run };
       /* links and mentions too: their constant forms ("#url") are words
@@ -173,15 +173,27 @@ state_bit (guint32 node, guint16 start)
   return 1ull << (((node * 0x9E3779B1u) ^ (start * 0x85EBCA6Bu)) >> 26);
 }
 
-/* @next_bloom: the Bloom bits of the next unit's symbols (0 after the last
- * unit).  A state that may not skip that unit (skip 0) lives on only if
- * one of its edges can take it: most states entered on a common word
- * ("is", "you") cannot, and are not even stored. */
+/* The Bloom bits of the units a state may still step on: the next unit
+ * and, inside a gap, the @skip after it.  @next points into the per-unit
+ * filters, which are zero-padded past the last unit (see run_automaton). */
+static inline guint64
+window_bloom (const guint64 *next, guint8 skip)
+{
+  guint64 b = next[0];
+  for (guint k = 1; k <= skip; k++)
+    b |= next[k];
+  return b;
+}
+
+/* @next: the Bloom bits of the next unit's symbols and of those after it.
+ * A state lives on only if one of its edges can take a unit it may reach:
+ * most states entered on a common word ("is", "you") cannot, nor can most
+ * gap states ("* 3"), and they are not even stored. */
 static inline void
 push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode *nd, guint16 start,
-            guint8 skip, guint64 next_bloom)
+            guint8 skip, const guint64 *next)
 {
-  if (skip == 0 && !(nd->bloom & next_bloom))
+  if (skip <= TACT_MAX_GAP && !(nd->bloom & window_bloom (next, skip)))
     return;
   guint64 bit = state_bit (node, start);
   if (*seen & bit)
@@ -199,13 +211,13 @@ push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode
  * opens. */
 static inline void
 enter (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, guint32 node,
-       const TactNode *nd, guint16 start, guint64 next_bloom)
+       const TactNode *nd, guint16 start, const guint64 *next)
 {
-  push_state (st, n, seen, node, nd, start, 0, next_bloom);
+  push_state (st, n, seen, node, nd, start, 0, next);
   for (guint32 g = nd->gap_first; g != G_MAXUINT32;)
     {
       const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-      push_state (st, n, seen, gap->child, &au->nodes[gap->child], start, gap->max, next_bloom);
+      push_state (st, n, seen, gap->child, &au->nodes[gap->child], start, gap->max, next);
       g = gap->next;
     }
 }
@@ -257,8 +269,7 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
         }
       tl = link->next;
     }
-  enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start,
-         i + 1 < s->n_units ? s->ubloom[i + 1] : 0);
+  enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start, &s->ubloom[i + 1]);
 }
 
 /* Follows the edges of a live (non-root) state on the unit's symbols. */
@@ -315,6 +326,8 @@ run_automaton (TactScratch *s, const TactPack *pack)
         b |= tact_automaton_sym_bit (bi);
       s->ubloom[i] = b;
     }
+  /* nothing steps past the last unit */
+  memset (s->ubloom + n, 0, (TACT_MAX_GAP + 1) * sizeof (guint64));
 
   for (guint i = 0; i < n; i++)
     {
@@ -329,7 +342,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
           {
             const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
             push_state (s->cur, &s->n_cur, &s->seen_cur, gap->child, &au->nodes[gap->child],
-                        (guint16) i, gap->max, s->ubloom[i]);
+                        (guint16) i, gap->max, &s->ubloom[i]);
             g = gap->next;
           }
 
@@ -356,7 +369,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
               /* inside a gap: this unit may be skipped */
               if (st->skip > 0)
                 push_state (s->next, &s->n_next, &s->seen_next, st->node, &au->nodes[st->node],
-                            st->start, (guint8) (st->skip - 1), i + 1 < n ? s->ubloom[i + 1] : 0);
+                            st->start, (guint8) (st->skip - 1), &s->ubloom[i + 1]);
             }
         }
       /* a new match may start at every unit: the root's children on this

@@ -28,6 +28,11 @@ typedef struct {
   guint64 bloom;
 } TactState;
 
+/* The longest gap a pattern may have ("*8", see tact-pack.c): the per-unit
+ * filters are padded by this much so a state's window needs no bounds
+ * check.  A longer gap (a damaged snapshot) is simply never pruned. */
+#define TACT_MAX_GAP 8
+
 /* A bound on the work per token, whatever the input: hostile text cannot
  * make matching quadratic. */
 #define TACT_MAX_STATES 256
@@ -37,7 +42,8 @@ typedef struct {
 typedef struct {
   TactText  text;
   TactUnit *units;    /* n_units of cap_units */
-  guint64  *ubloom;   /* cap_units: per unit, the Bloom bits of its symbols */
+  guint64  *ubloom;   /* cap_units + TACT_MAX_GAP + 1: per unit, the Bloom bits
+                       * of its symbols, then zeros */
   guint     n_units, cap_units;
   guint    *order;    /* cap_order: cue matches in weighing order */
   guint     cap_order;
