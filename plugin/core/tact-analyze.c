@@ -627,6 +627,28 @@ score_polarity (TactScratch *s, const TactPack *pack)
   return CLAMP (c, -1.0, 1.0);
 }
 
+/* Label sets are bit masks; these walk the labels in one, lowest first, so
+ * that a message touches the few labels it has rather than all sixteen:
+ *   for (guint32 r = set; r; r &= r - 1) { guint l = lowest_label (r); … } */
+#define ALL_LABELS ((1u << TACT_LABEL_COUNT) - 1)
+
+static inline guint
+lowest_label (guint32 set)
+{
+  return (guint) __builtin_ctz (set);
+}
+
+/* The labels in @among whose score asserts them. */
+static guint32
+asserted_among (const float *score, guint32 among)
+{
+  guint32 out = 0;
+  for (guint32 r = among; r; r &= r - 1)
+    if (score[lowest_label (r)] >= ASSERT_AT)
+      out |= 1u << lowest_label (r);
+  return out;
+}
+
 static char *
 span_text (const TactScratch *s, guint start, guint end)
 {
@@ -675,47 +697,48 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
  * me" is no opt-out, whatever its words say to the judge): then it misread
  * the message and has no say on the rest. */
 static guint32
-judge_adds (TactScratch *s, const TactPack *pack, float *score, const gboolean *user_hit,
-            guint32 denied, guint32 cv, float *logit, guint *ev_start, guint *ev_end)
+judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
+            const gboolean *user_hit, guint32 denied, guint32 cv, float *logit, guint *ev_start,
+            guint *ev_end)
 {
   if (!pack->judge.on)
     return 0;
   guint32 mask = tact_judge_score (s, pack, logit);
   guint32 misread = mask & denied;
-  guint32 have = 0;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if (score[l] >= ASSERT_AT)
-      have |= 1u << l;
+  guint32 have = asserted_among (score, scored);
   mask &= ~(have | denied);
   /* evidence first: a label that falls here must not make others defer */
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if (mask & (1u << l))
-      {
-        if (!tact_judge_evidence (s, pack, (TactLabel) l, &ev_start[l], &ev_end[l]))
+  for (guint32 r = mask; r; r &= r - 1)
+    {
+      guint l = lowest_label (r);
+      if (!tact_judge_evidence (s, pack, (TactLabel) l, &ev_start[l], &ev_end[l]))
+        mask &= ~(1u << l);
+      else if (judge_negated (s, pack, (TactLabel) l, ev_start[l]) ||
+               clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l]))
+        {
           mask &= ~(1u << l);
-        else if (judge_negated (s, pack, (TactLabel) l, ev_start[l]) ||
-                 clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l]))
+          misread |= 1u << l;
+        }
+    }
+  if (!misread)
+    for (guint32 r = have; r; r &= r - 1)
+      {
+        guint l = lowest_label (r);
+        /* (a label the judge has no bias for cannot be listed: validation) */
+        if (!user_hit[l] && logit[l] < pack->judge.overrule_logit[l])
           {
-            mask &= ~(1u << l);
-            misread |= 1u << l;
+            score[l] = 0;
+            have &= ~(1u << l);
           }
       }
-  if (!misread)
-    for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-      /* (a label the judge has no bias for cannot be listed: validation) */
-      if ((have & (1u << l)) && !user_hit[l] && logit[l] < pack->judge.overrule_logit[l])
-        {
-          score[l] = 0;
-          have &= ~(1u << l);
-        }
   guint32 firm = 0;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if ((mask & (1u << l)) && pack->judge.unless[l] == 0)
-      firm |= 1u << l;
+  for (guint32 r = mask; r; r &= r - 1)
+    if (pack->judge.unless[lowest_label (r)] == 0)
+      firm |= 1u << lowest_label (r);
   guint32 out = firm;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if ((mask & ~firm & (1u << l)) && !((have | firm) & pack->judge.unless[l]))
-      out |= 1u << l;
+  for (guint32 r = mask & ~firm; r; r &= r - 1)
+    if (!((have | firm) & pack->judge.unless[lowest_label (r)]))
+      out |= 1u << lowest_label (r);
   return out;
 }
 
@@ -759,6 +782,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
    * in the order of the pack file, each seeing what was asserted before
    * it: the pack author decides who defers to whom. */
   guint32 asserted = 0, denied = vetoed;
+  guint32 scored = 0; /* the labels a cue weighed in for: only they can have a score */
   guint n = s->matches->len;
   if (n + 1 > s->cap_order)
     {
@@ -800,9 +824,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
       guint k = order[o];
       const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
       if (o == n_plain)
-        for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-          if (score[l] >= ASSERT_AT)
-            asserted |= 1u << l;
+        asserted |= asserted_among (score, scored);
       if (c->unless & asserted)
         continue;
       guint32 labels = (1u << c->label) | c->also;
@@ -813,12 +835,13 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
           denied |= labels;
           continue;
         }
-      for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+      for (guint32 r = labels & ~vetoed & ALL_LABELS; r; r &= r - 1)
         {
-          if (!(labels & (1u << l)) || (vetoed & (1u << l)) ||
-              clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
+          guint l = lowest_label (r);
+          if (clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
             continue;
           score[l] = 1.0f - (1.0f - score[l]) * (1.0f - c->weight);
+          scored |= 1u << l;
           if (c->user)
             user_hit[l] = TRUE;
           if (o < n_plain)
@@ -840,20 +863,24 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
 
   float logit[TACT_LABEL_COUNT];
   guint jev_start[TACT_LABEL_COUNT], jev_end[TACT_LABEL_COUNT];
-  guint32 judged = judge_adds (s, pack, score, user_hit, denied, cv, logit, jev_start, jev_end);
+  guint32 judged = judge_adds (s, pack, score, scored, user_hit, denied, cv, logit, jev_start, jev_end);
   /* A label asserted only by deferring cues gives way to a label the judge
    * adds, as it would to the same label from a cue: "hello? real human
    * there?" is an automation question, not also a question to answer.
    * (No cycle: the judge never adds a label that defers to one asserted.) */
   if (judged)
-    for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-      if (score[l] >= ASSERT_AT && !plain_hit[l] && (defers_to[l] & judged))
-        score[l] = 0;
+    for (guint32 r = scored; r; r &= r - 1)
+      {
+        guint l = lowest_label (r);
+        if (score[l] >= ASSERT_AT && !plain_hit[l] && (defers_to[l] & judged))
+          score[l] = 0;
+      }
 
   out->n_labels = 0;
   out->primary = TACT_LABEL_NEUTRAL;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+  for (guint32 r = asserted_among (score, scored) | judged; r; r &= r - 1)
     {
+      guint l = lowest_label (r);
       guint ev_start, ev_end;
       if (score[l] >= ASSERT_AT)
         {
