@@ -401,6 +401,89 @@ is_url_start (const char *s, gsize len)
   return FALSE;
 }
 
+#if defined(__SSE2__)
+/* Most words are 1–15 ASCII letters or digits followed by a space or
+ * punctuation.  Sixteen bytes at once give the word's length, its letters
+ * and capitals, the lower-cased copy and its hash with no loop over the
+ * characters: a per-character loop pays a mispredicted branch at the end
+ * of every word.  Inline in the scanning loop, so such a word costs no
+ * call either.  Returns FALSE, having done nothing, for anything else
+ * (joiners, elongation, non-ASCII): scan_word() takes those. */
+static inline TACT_ALWAYS_INLINE gboolean
+scan_short_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
+{
+  gsize i = *pi;
+  __m128i v;
+  if (i + 16 <= len)
+    v = _mm_loadu_si128 ((const __m128i *) (s + i));
+  else
+    {
+      /* the end of the text: zeros stop the word like a space */
+      char tail[16] = { 0 };
+      memcpy (tail, s + i, len - i);
+      v = _mm_loadu_si128 ((const __m128i *) tail);
+    }
+  __m128i lo = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
+  __m128i is_letter = _mm_cmplt_epi8 (_mm_add_epi8 (lo, _mm_set1_epi8 ((char) (128 - 'a'))),
+                                      _mm_set1_epi8 ((char) (-128 + 26)));
+  __m128i is_digit = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (128 - '0'))),
+                                     _mm_set1_epi8 ((char) (-128 + 10)));
+  guint alnum = (guint) _mm_movemask_epi8 (_mm_or_si128 (is_letter, is_digit));
+  guint n = (guint) __builtin_ctz (~alnum | 0x10000u);
+  if (n == 0 || n == 16)
+    return FALSE;
+  guint mask = (1u << n) - 1;  /* the word's bytes */
+  guint m_letter = (guint) _mm_movemask_epi8 (is_letter) & mask;
+  guchar stop = i + n < len ? (guchar) s[i + n] : 0;
+  /* "." "," ":" end a word unless they join digits ("5.99") */
+  gboolean digit_join = (stop == '.' || stop == ',' || stop == ':') && !m_letter &&
+                        i + n + 1 < len && g_ascii_isdigit (s[i + n + 1]);
+  if (stop >= 0x80 || stop == '\'' || stop == '-' || digit_join)
+    return FALSE;
+  __m128i lc = _mm_or_si128 (v, _mm_and_si128 (is_letter, _mm_set1_epi8 (0x20)));
+  guint triple = (guint) _mm_movemask_epi8 (
+    _mm_and_si128 (_mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 1)),
+                   _mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 2))));
+  if (triple & (mask >> 2))
+    return FALSE;
+
+  guint m_upper = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (
+                    _mm_and_si128 (v, _mm_set1_epi8 (0x20)), _mm_setzero_si128 ())) & m_letter;
+  if (m_upper)
+    flags |= TACT_TOKF_HAS_UPPER;
+  /* all capitals, and two letters or more */
+  if (m_upper == m_letter && (m_letter & (m_letter - 1)))
+    flags |= TACT_TOKF_ALLCAPS;
+  if (m_letter)
+    {
+      t->n_words++;
+      if (flags & TACT_TOKF_ALLCAPS)
+        t->n_upper_words++;
+    }
+  norm_reserve (t, 16);
+  char *out = t->norm + t->norm_len;
+  _mm_storeu_si128 ((__m128i *) out, lc);
+  out[n] = '\0';
+  guint64 w0, w1;
+  memcpy (&w0, out, 8);
+  memcpy (&w1, out + 8, 8);
+  TactToken *tok = push_token (t, m_letter ? TACT_TOK_WORD : TACT_TOK_NUM, i, i + n, flags);
+  tok->norm_len = (guint16) n;
+  /* the dictionary's hash, computed here so the look-up need not walk
+   * the word again */
+  tok->hash = tact_dict_hash_16 (w0, w1, n);
+  t->norm_len += n + 1;
+  *pi = i + n;
+  return TRUE;
+}
+#else
+static inline gboolean
+scan_short_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
+{
+  return FALSE;
+}
+#endif
+
 static void
 scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
 {
@@ -418,59 +501,6 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
   char prev = 0;
   guint run = 0;
   gboolean squashed = FALSE;
-  gboolean simd_hash_ok = FALSE;
-  guint32 simd_hash = 0;
-#if defined(__SSE2__)
-  /* Most words are 1–15 ASCII letters or digits followed by a space or
-   * punctuation.  Sixteen bytes at once give the word's length, its letters
-   * and capitals, the lower-cased copy and its hash with no loop over the
-   * characters: a per-character loop pays a mispredicted branch at the end
-   * of every word.  Anything else (joiners, elongation, non-ASCII, the last
-   * 16 bytes of the text) takes the loops below. */
-  if (i + 16 <= len)
-    {
-      __m128i v = _mm_loadu_si128 ((const __m128i *) (s + i));
-      __m128i lo = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
-      __m128i is_letter = _mm_cmplt_epi8 (_mm_add_epi8 (lo, _mm_set1_epi8 ((char) (128 - 'a'))),
-                                          _mm_set1_epi8 ((char) (-128 + 26)));
-      __m128i is_digit = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (128 - '0'))),
-                                         _mm_set1_epi8 ((char) (-128 + 10)));
-      guint alnum = (guint) _mm_movemask_epi8 (_mm_or_si128 (is_letter, is_digit));
-      guint n = (guint) __builtin_ctz (~alnum | 0x10000u);
-      guint mask = (1u << n) - 1;  /* the word's bytes */
-      guint m_letter = (guint) _mm_movemask_epi8 (is_letter) & mask;
-      guchar stop = (guchar) s[i + (n < 16 ? n : 15)];
-      /* "." "," ":" end a word unless they join digits ("5.99") */
-      gboolean digit_join = (stop == '.' || stop == ',' || stop == ':') && !m_letter &&
-                            i + n + 1 < len && g_ascii_isdigit (s[i + n + 1]);
-      if (n > 0 && n < 16 && stop < 0x80 && stop != '\'' && stop != '-' && !digit_join)
-        {
-          __m128i lc = _mm_or_si128 (v, _mm_and_si128 (is_letter, _mm_set1_epi8 (0x20)));
-          guint triple = (guint) _mm_movemask_epi8 (
-            _mm_and_si128 (_mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 1)),
-                           _mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 2))));
-          if (!(triple & (mask >> 2)))
-            {
-              guint m_upper = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (
-                                _mm_and_si128 (v, _mm_set1_epi8 (0x20)), _mm_setzero_si128 ())) & m_letter;
-              /* only "none", "one" and "two or more" matter below (flags,
-               * counts of words), so the counts saturate at 2: no popcount */
-              letters = m_letter == 0 ? 0 : (m_letter & (m_letter - 1)) ? 2 : 1;
-              upper = m_upper == m_letter ? letters : m_upper != 0;
-              _mm_storeu_si128 ((__m128i *) out, lc);
-              guint64 w0, w1;
-              memcpy (&w0, out, 8);
-              memcpy (&w1, out + 8, 8);
-              simd_hash = tact_dict_hash_16 (w0, w1, n);
-              simd_hash_ok = TRUE;
-              o = n;
-              i += n;
-              digits_only = letters == 0;
-              goto scanned;
-            }
-        }
-    }
-#endif
   while (i < len)
     {
       char c = s[i];
@@ -598,10 +628,6 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
   if (!ascii && i == fast_end)
     ascii = TRUE;
 
-#if defined(__SSE2__)
-scanned:
-#endif
-
   if (i == start)
     {
       /* not a word character after all: skip it */
@@ -629,7 +655,7 @@ scanned:
       tok->norm_len = (guint16) o;
       /* the dictionary's hash, computed here so the look-up need not walk
        * the word again */
-      tok->hash = simd_hash_ok ? simd_hash : tact_dict_hash (out, o);
+      tok->hash = tact_dict_hash (out, o);
       t->norm_len += o + 1;
       squashed = squashed && !digits_only;
     }
@@ -701,7 +727,8 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
                   pending = 0;
                   continue;
                 }
-              scan_word (t, s, &i, len, pending);
+              if (!scan_short_word (t, s, &i, len, pending))
+                scan_word (t, s, &i, len, pending);
               pending = 0;
               continue;
             }
@@ -752,7 +779,8 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
           if (c == '#' && i + 1 < len && g_ascii_isalpha (s[i + 1]))
             {
               i++;
-              scan_word (t, s, &i, len, pending | TACT_TOKF_HASHTAG);
+              if (!scan_short_word (t, s, &i, len, pending | TACT_TOKF_HASHTAG))
+                scan_word (t, s, &i, len, pending | TACT_TOKF_HASHTAG);
               pending = 0;
               continue;
             }
