@@ -272,6 +272,19 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
   enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start, &s->ubloom[i + 1]);
 }
 
+/* reach(), unless @nd ends no pattern, opens no gap and cannot take the
+ * next unit: then entering it would store nothing, and most nodes reached
+ * from the root are like that.  Checked inline, so they cost no call. */
+static inline void
+reach_live (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *nd,
+            guint16 start, guint i, guint last)
+{
+  if (nd->term_first == G_MAXUINT32 && nd->gap_first == G_MAXUINT32 &&
+      !(nd->bloom & s->ubloom[i + 1]))
+    return;
+  reach (s, au, child, nd, start, i, last);
+}
+
 /* Follows the edges of a live (non-root) state on the unit's symbols. */
 static inline void
 step (TactScratch *s, const TactAutomaton *au, const TactState *st, const guint32 *syms, guint ns,
@@ -285,7 +298,7 @@ step (TactScratch *s, const TactAutomaton *au, const TactState *st, const guint3
            e < st->hi && (guint32) (au->csr_edges[e] >> 32) == syms[q]; e++)
         {
           guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
-          reach (s, au, child, &au->nodes[child], st->start, i, last);
+          reach_live (s, au, child, &au->nodes[child], st->start, i, last);
         }
     }
 }
@@ -295,7 +308,7 @@ start_from_root (TactScratch *s, const TactPack *pack, guint32 first, guint n, g
 {
   const TactRootChild *children = &g_array_index (pack->root_children, TactRootChild, first);
   for (guint k = 0; k < n; k++)
-    reach (s, &pack->au, children[k].node, &children[k].nd, (guint16) i, i, last);
+    reach_live (s, &pack->au, children[k].node, &children[k].nd, (guint16) i, i, last);
 }
 
 static void
