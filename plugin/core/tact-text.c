@@ -193,27 +193,24 @@ try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticon
     return FALSE;
   if (i > 0 && !g_ascii_isspace (s[i - 1]) && is_ascii_word ((guchar) s[i - 1]))
     return FALSE;
+  /* lower-case the run of printable ASCII an emoticon could span once,
+   * then look up its prefixes, longest first */
   char buf[16];
-  gsize maxl = MIN ((gsize) emo->max_len, sizeof buf - 1);
-  for (gsize l = MIN (maxl, len - i); l >= 2; l--)
+  gsize lim = MIN (MIN ((gsize) emo->max_len, sizeof buf - 1), len - i);
+  gsize avail = 0;
+  for (; avail < lim; avail++)
     {
-      gboolean ascii = TRUE;
-      for (gsize k = 0; k < l; k++)
-        {
-          guchar c = (guchar) s[i + k];
-          if (c >= 0x80 || g_ascii_isspace (c))
-            {
-              ascii = FALSE;
-              break;
-            }
-          buf[k] = (char) ((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
-        }
-      if (!ascii)
-        continue;
-      buf[l] = '\0';
+      guchar c = (guchar) s[i + avail];
+      if (c >= 0x80 || g_ascii_isspace (c))
+        break;
+      buf[avail] = (char) ((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
+    }
+  for (gsize l = avail; l >= 2; l--)
+    {
       /* the emoticon must end the word: "xD" yes, "xDrive" no */
       if (i + l < len && is_ascii_word ((guchar) s[i + l]) && is_ascii_word ((guchar) buf[l - 1]))
         continue;
+      buf[l] = '\0';
       if (g_hash_table_contains (emo->set, buf))
         {
           TactToken *tok = push_token (t, TACT_TOK_EMOTICON, i, i + l, flags);
@@ -289,16 +286,17 @@ decode_entities (const char *s, gsize len)
   return out;
 }
 
-/* Most chat lines are plain ASCII and need no UTF-8 validation.  NUL bytes
- * count as not ASCII so that they get repaired. */
-static gboolean
-is_ascii (const char *s, gsize len)
+/* The length of the leading run of @s that is plain ASCII: most chat lines
+ * are all of it and need no UTF-8 validation, and the others only from
+ * where it ends.  NUL bytes count as not ASCII so that they get repaired. */
+static gsize
+ascii_len (const char *s, gsize len)
 {
   gsize i = tact_text_ascii_prefix (s, len);
   for (; i < len; i++)
     if ((guchar) s[i] >= 0x80 || s[i] == '\0')
-      return FALSE;
-  return TRUE;
+      break;
+  return i;
 }
 
 /* Makes @data safe to scan: valid UTF-8, no NUL, bounded length.  Sets
@@ -333,7 +331,8 @@ prepare (TactText *t, const char *data, gsize len)
       src = windowed;
     }
 
-  if (is_ascii (src, src_len) || g_utf8_validate_len (src, src_len, NULL))
+  gsize ascii = ascii_len (src, src_len);
+  if (ascii == src_len || g_utf8_validate_len (src + ascii, src_len - ascii, NULL))
     {
       if (src == data)
         {
