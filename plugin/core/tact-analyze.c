@@ -30,10 +30,10 @@ tact_scratch_init (TactScratch *s)
   s->cap_units = 128;
   s->units = g_new (TactUnit, s->cap_units);
   s->ubloom = g_new (guint64, s->cap_units + TACT_MAX_GAP + 1);
-  s->matches = g_array_sized_new (FALSE, FALSE, sizeof (TactMatch), 32);
+  s->matches = g_new (TactMatch, TACT_MAX_MATCHES);
   s->cur = g_new (TactState, TACT_MAX_STATES);
   s->next = g_new (TactState, TACT_MAX_STATES);
-  s->vals = g_array_sized_new (FALSE, FALSE, sizeof (float), 128);
+  s->vals = g_new (float, s->cap_units);
   s->jmask = 255;
   s->jkeys = g_new (guint64, s->jmask + 1);
   s->jstamp = g_new0 (guint32, s->jmask + 1);
@@ -47,10 +47,10 @@ tact_scratch_clear (TactScratch *s)
   g_free (s->units);
   g_free (s->ubloom);
   g_free (s->order);
-  g_array_unref (s->matches);
+  g_free (s->matches);
   g_free (s->cur);
   g_free (s->next);
-  g_array_unref (s->vals);
+  g_free (s->vals);
   g_free (s->jkeys);
   g_free (s->jstamp);
   g_free (s->wstamp);
@@ -109,6 +109,7 @@ build_units (TactScratch *s, const TactPack *pack)
           s->cap_units *= 2;
           s->units = g_renew (TactUnit, s->units, s->cap_units);
           s->ubloom = g_renew (guint64, s->ubloom, s->cap_units + TACT_MAX_GAP + 1);
+          s->vals = g_renew (float, s->vals, s->cap_units);
         }
       TactUnit u = { TACT_DICT_NONE, i, tok->kind, tok->flags, tok->run };
       /* links and mentions too: their constant forms ("#url") are words
@@ -264,8 +265,8 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
       if ((!t->anchor_start || start == 0) && (!t->anchor_end || i >= last) && clause_ok)
         {
           TactMatch m = { t->cue, start, (guint16) i, t->valence };
-          if (s->matches->len < 1024)
-            g_array_append_val (s->matches, m);
+          if (s->n_matches < TACT_MAX_MATCHES)
+            s->matches[s->n_matches++] = m;
         }
       tl = link->next;
     }
@@ -318,7 +319,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
   const TactUnit *units = s->units;
   guint n = s->n_units;
   guint last = last_content_unit (s);
-  g_array_set_size (s->matches, 0);
+  s->n_matches = 0;
   s->n_cur = 0;
   s->seen_cur = 0;
   /* patterns that start with a gap are rare: only then are the root's gap
@@ -423,8 +424,8 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
 {
   if (!(cv & (1u << label)))
     return FALSE;
-  const TactMatch *m = (const TactMatch *) s->matches->data;
-  for (guint k = 0; k < s->matches->len; k++)
+  const TactMatch *m = s->matches;
+  for (guint k = 0; k < s->n_matches; k++)
     {
       if (m[k].cue == G_MAXUINT32)
         continue;
@@ -498,8 +499,7 @@ score_polarity (TactScratch *s, const TactPack *pack)
 {
   const TactUnit *units = s->units;
   guint n = s->n_units;
-  g_array_set_size (s->vals, n);
-  float *val = (float *) s->vals->data;
+  float *val = s->vals;
   const TactText *t = &s->text;
   gboolean shouting_all = t->n_words > 0 && t->n_upper_words == t->n_words;
 
@@ -526,13 +526,13 @@ score_polarity (TactScratch *s, const TactPack *pack)
     }
 
   /* lexicon phrases replace their words: longest first, no overlaps */
-  const TactMatch *m = (const TactMatch *) s->matches->data;
-  for (guint k = 0; k < s->matches->len; k++)
+  const TactMatch *m = s->matches;
+  for (guint k = 0; k < s->n_matches; k++)
     {
       if (m[k].cue != G_MAXUINT32)
         continue;
       gboolean longer_overlap = FALSE;
-      for (guint j = 0; j < s->matches->len; j++)
+      for (guint j = 0; j < s->n_matches; j++)
         if (j != k && m[j].cue == G_MAXUINT32 && m[j].start <= m[k].end && m[k].start <= m[j].end &&
             (m[j].end - m[j].start > m[k].end - m[k].start ||
              (m[j].end - m[j].start == m[k].end - m[k].start && j < k)))
@@ -764,9 +764,9 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   out->truncated = s->text.truncated;
 
   const TactUnit *units = s->units;
-  const TactMatch *m = (const TactMatch *) s->matches->data;
+  const TactMatch *m = s->matches;
   guint32 vetoed = 0, cv = 0;
-  for (guint k = 0; k < s->matches->len; k++)
+  for (guint k = 0; k < s->n_matches; k++)
     if (m[k].cue != G_MAXUINT32)
       {
         const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
@@ -796,7 +796,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
    * it: the pack author decides who defers to whom. */
   guint32 asserted = 0, denied = vetoed;
   guint32 scored = 0; /* the labels a cue weighed in for: only they can have a score */
-  guint n = s->matches->len;
+  guint n = s->n_matches;
   if (n + 1 > s->cap_order)
     {
       s->cap_order = MAX (n + 1, 64u);
@@ -917,7 +917,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
         {
           /* the facet of the strongest cue that names one */
           float fw = -1;
-          for (guint k = 0; k < s->matches->len; k++)
+          for (guint k = 0; k < s->n_matches; k++)
             {
               if (m[k].cue == G_MAXUINT32)
                 continue;

@@ -33,6 +33,9 @@ typedef struct {
  * check.  A longer gap (a damaged snapshot) is simply never pruned. */
 #define TACT_MAX_GAP 8
 
+/* At most this many matches are kept per message. */
+#define TACT_MAX_MATCHES 1024
+
 /* A bound on the work per token, whatever the input: hostile text cannot
  * make matching quadratic. */
 #define TACT_MAX_STATES 256
@@ -47,11 +50,12 @@ typedef struct {
   guint     n_units, cap_units;
   guint    *order;    /* cap_order: cue matches in weighing order */
   guint     cap_order;
-  GArray   *matches;  /* TactMatch */
+  TactMatch *matches; /* TACT_MAX_MATCHES */
+  guint     n_matches;
   TactState *cur, *next; /* TACT_MAX_STATES each */
   guint     n_cur, n_next;
   guint64   seen_cur, seen_next; /* filters of their (node, start) pairs */
-  GArray   *vals;     /* float */
+  float    *vals;     /* cap_units: per unit, its valence */
   /* the judge's word pairs already counted in this message (tact-judge.c):
    * open addressing, a slot is taken when its stamp is the message's, so
    * nothing is cleared between messages */
