@@ -304,7 +304,7 @@ step (TactScratch *s, const TactAutomaton *au, const TactState *st, const guint3
     }
 }
 
-static inline void
+static inline TACT_ALWAYS_INLINE void
 start_from_root (TactScratch *s, const TactPack *pack, guint32 first, guint n, guint i, guint last)
 {
   const TactRootChild *children = &g_array_index (pack->root_children, TactRootChild, first);
