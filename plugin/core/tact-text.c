@@ -472,7 +472,9 @@ scan_short_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
    * the word again */
   tok->hash = tact_dict_hash_16 (w0, w1, n);
   t->norm_len += n + 1;
-  *pi = i + n;
+  /* a single space after the word is the usual case: step over it here
+   * rather than in the scanning loop (a space only separates) */
+  *pi = i + n + (stop == ' ');
   return TRUE;
 }
 #else
