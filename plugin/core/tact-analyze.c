@@ -95,22 +95,32 @@ tact_analyze_detect (TactScratch *s, TactPack *const *packs, guint n_packs)
   return best;
 }
 
+/* Makes room for @n units (and their filters and valences). */
+static void
+units_reserve (TactScratch *s, gsize n)
+{
+  if (n <= s->cap_units)
+    return;
+  while (s->cap_units < n)
+    s->cap_units *= 2;
+  s->units = g_renew (TactUnit, s->units, s->cap_units);
+  s->ubloom = g_renew (guint64, s->ubloom, s->cap_units + TACT_MAX_GAP + 1);
+  s->vals = g_renew (float, s->vals, s->cap_units);
+}
+
 static void
 build_units (TactScratch *s, const TactPack *pack)
 {
   const TactText *t = &s->text;
-  s->n_units = 0;
-  for (guint i = 0; i < t->n_toks && s->n_units < G_MAXUINT16 - 16; i++)
+  /* a unit per token, and room for one shorthand expansion; more is made
+   * when a token expands (to at most TACT_MAX_EXPAND units).  The count is
+   * kept in a local: a store to a unit could otherwise alias it */
+  units_reserve (s, (gsize) t->n_toks + TACT_MAX_EXPAND);
+  TactUnit *units = s->units;
+  guint n = 0;
+  for (guint i = 0; i < t->n_toks && n < G_MAXUINT16 - 16; i++)
     {
       const TactToken *tok = &t->toks[i];
-      /* a token expands to at most TACT_MAX_EXPAND units (shorthand) */
-      if (s->n_units + TACT_MAX_EXPAND > s->cap_units)
-        {
-          s->cap_units *= 2;
-          s->units = g_renew (TactUnit, s->units, s->cap_units);
-          s->ubloom = g_renew (guint64, s->ubloom, s->cap_units + TACT_MAX_GAP + 1);
-          s->vals = g_renew (float, s->vals, s->cap_units);
-        }
       TactUnit u = { TACT_DICT_NONE, i, tok->kind, tok->flags, tok->run };
       /* links and mentions too: their constant forms ("#url") are words
        * to the judge, which learnt them from `tact units` */
@@ -127,18 +137,21 @@ build_units (TactScratch *s, const TactPack *pack)
         {
           /* chat shorthand: "u" → "you", "idk" → "i don't know" */
           const TactWordInfo *wi = &pack->words[u.word];
+          units_reserve (s, (gsize) n + (t->n_toks - i) + 2 * TACT_MAX_EXPAND);
+          units = s->units;
           for (guint k = 0; k < wi->n_expand; k++)
             {
               TactUnit x = u;
               x.word = g_array_index (pack->expand_ids, guint32, wi->expand + k);
               if (k > 0)
                 x.flags &= (guint8) ~TACT_TOKF_CLAUSE;
-              s->units[s->n_units++] = x;
+              units[n++] = x;
             }
           continue;
         }
-      s->units[s->n_units++] = u;
+      units[n++] = u;
     }
+  s->n_units = n;
 }
 
 char **
