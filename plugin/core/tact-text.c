@@ -184,15 +184,16 @@ char_at (const char *s, gsize i, gsize *clen)
   return g_utf8_get_char (s + i);
 }
 
-static gboolean
+/* Returns the length of the emoticon at @s[@i] (now a token), or 0. */
+static gsize
 try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticons *emo,
-              guint8 flags, gsize *consumed)
+              guint8 flags)
 {
   guchar c0 = (guchar) s[i];
   if (!emo || emo->max_len == 0 || !emo->first[(c0 >= 'A' && c0 <= 'Z') ? c0 + ('a' - 'A') : c0])
-    return FALSE;
+    return 0;
   if (i > 0 && !g_ascii_isspace (s[i - 1]) && is_ascii_word ((guchar) s[i - 1]))
-    return FALSE;
+    return 0;
   /* lower-case the run of printable ASCII an emoticon could span once,
    * then look up its prefixes, longest first */
   char buf[16];
@@ -218,11 +219,10 @@ try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticon
           memcpy (t->norm + t->norm_len, buf, l + 1);
           tok->norm_len = (guint16) l;
           t->norm_len += l + 1;
-          *consumed = l;
-          return TRUE;
+          return l;
         }
     }
-  return FALSE;
+  return 0;
 }
 
 /* Decodes the HTML entities people and bridges leave in chat text
@@ -406,12 +406,12 @@ is_url_start (const char *s, gsize len)
  * and capitals, the lower-cased copy and its hash with no loop over the
  * characters: a per-character loop pays a mispredicted branch at the end
  * of every word.  Inline in the scanning loop, so such a word costs no
- * call either.  Returns FALSE, having done nothing, for anything else
- * (joiners, elongation, non-ASCII): scan_word() takes those. */
-static inline TACT_ALWAYS_INLINE gboolean
-scan_short_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
+ * call either.  Returns where scanning goes on, or 0, having done nothing,
+ * for anything else (joiners, elongation, non-ASCII): scan_word() takes
+ * those. */
+static inline TACT_ALWAYS_INLINE gsize
+scan_short_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
 {
-  gsize i = *pi;
   __m128i v;
   if (i + 16 <= len)
     v = _mm_loadu_si128 ((const __m128i *) (s + i));
@@ -430,7 +430,7 @@ scan_short_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
   guint alnum = (guint) _mm_movemask_epi8 (_mm_or_si128 (is_letter, is_digit));
   guint n = (guint) __builtin_ctz (~alnum | 0x10000u);
   if (n == 0 || n == 16)
-    return FALSE;
+    return 0;
   guint mask = (1u << n) - 1;  /* the word's bytes */
   guint m_letter = (guint) _mm_movemask_epi8 (is_letter) & mask;
   guchar stop = i + n < len ? (guchar) s[i + n] : 0;
@@ -438,13 +438,13 @@ scan_short_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
   gboolean digit_join = (stop == '.' || stop == ',' || stop == ':') && !m_letter &&
                         i + n + 1 < len && g_ascii_isdigit (s[i + n + 1]);
   if (stop >= 0x80 || stop == '\'' || stop == '-' || digit_join)
-    return FALSE;
+    return 0;
   __m128i lc = _mm_or_si128 (v, _mm_and_si128 (is_letter, _mm_set1_epi8 (0x20)));
   guint triple = (guint) _mm_movemask_epi8 (
     _mm_and_si128 (_mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 1)),
                    _mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 2))));
   if (triple & (mask >> 2))
-    return FALSE;
+    return 0;
 
   guint m_upper = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (
                     _mm_and_si128 (v, _mm_set1_epi8 (0x20)), _mm_setzero_si128 ())) & m_letter;
@@ -460,35 +460,37 @@ scan_short_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
         t->n_upper_words++;
     }
   norm_reserve (t, 16);
-  char *out = t->norm + t->norm_len;
+  /* the token first: the byte stores below could alias anything in @t */
+  gsize norm_len = t->norm_len;
+  TactToken *tok = push_token (t, m_letter ? TACT_TOK_WORD : TACT_TOK_NUM, i, i + n, flags);
+  tok->norm_len = (guint16) n;
+  t->norm_len = norm_len + n + 1;
+  char *out = t->norm + norm_len;
   _mm_storeu_si128 ((__m128i *) out, lc);
-  out[n] = '\0';
   guint64 w0, w1;
   memcpy (&w0, out, 8);
   memcpy (&w1, out + 8, 8);
-  TactToken *tok = push_token (t, m_letter ? TACT_TOK_WORD : TACT_TOK_NUM, i, i + n, flags);
-  tok->norm_len = (guint16) n;
+  out[n] = '\0';
   /* the dictionary's hash, computed here so the look-up need not walk
    * the word again */
   tok->hash = tact_dict_hash_16 (w0, w1, n);
-  t->norm_len += n + 1;
   /* a single space after the word is the usual case: step over it here
    * rather than in the scanning loop (a space only separates) */
-  *pi = i + n + (stop == ' ');
-  return TRUE;
+  return i + n + (stop == ' ');
 }
 #else
-static inline gboolean
-scan_short_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
+static inline gsize
+scan_short_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
 {
-  return FALSE;
+  return 0;
 }
 #endif
 
-static void
-scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
+/* Scans the word at @s[@i] into a token; returns where scanning goes on. */
+static gsize
+scan_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
 {
-  gsize i = *pi, start = i;
+  gsize start = i;
   gboolean ascii = TRUE, digits_only = TRUE;
   guint letters = 0, upper = 0;
 
@@ -634,8 +636,7 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
       /* not a word character after all: skip it */
       gsize clen;
       (void) char_at (s, i, &clen);
-      *pi = i + clen;
-      return;
+      return i + clen;
     }
 
   if (upper > 0)
@@ -679,7 +680,7 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
     }
   if (squashed)
     tok->flags |= TACT_TOKF_ELONGATED;
-  *pi = i;
+  return i;
 }
 
 void
@@ -712,7 +713,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
             {
               gsize used;
               if ((c == 'x' || c == 'X' || c == '8') &&
-                  try_emoticon (t, s, i, len, emo, pending, &used))
+                  (used = try_emoticon (t, s, i, len, emo, pending)) > 0)
                 {
                   i += used;
                   pending = 0;
@@ -728,8 +729,8 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
                   pending = 0;
                   continue;
                 }
-              if (!scan_short_word (t, s, &i, len, pending))
-                scan_word (t, s, &i, len, pending);
+              gsize end = scan_short_word (t, s, i, len, pending);
+              i = end ? end : scan_word (t, s, i, len, pending);
               pending = 0;
               continue;
             }
@@ -760,8 +761,8 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
               pending = TACT_TOKF_CLAUSE;
               continue;
             }
-          gsize used;
-          if (try_emoticon (t, s, i, len, emo, pending, &used))
+          gsize used = try_emoticon (t, s, i, len, emo, pending);
+          if (used > 0)
             {
               i += used;
               pending = 0;
@@ -780,8 +781,8 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
           if (c == '#' && i + 1 < len && g_ascii_isalpha (s[i + 1]))
             {
               i++;
-              if (!scan_short_word (t, s, &i, len, pending | TACT_TOKF_HASHTAG))
-                scan_word (t, s, &i, len, pending | TACT_TOKF_HASHTAG);
+              gsize end = scan_short_word (t, s, i, len, pending | TACT_TOKF_HASHTAG);
+              i = end ? end : scan_word (t, s, i, len, pending | TACT_TOKF_HASHTAG);
               pending = 0;
               continue;
             }
@@ -824,7 +825,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
         }
       if (is_word_unichar (u))
         {
-          scan_word (t, s, &i, len, pending);
+          i = scan_word (t, s, i, len, pending);
           pending = 0;
           continue;
         }
