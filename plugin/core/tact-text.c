@@ -225,6 +225,20 @@ try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticon
   return 0;
 }
 
+/* try_emoticon(), after the checks that turn most candidates away without
+ * a call: an emoticon has two printable ASCII characters at least, and
+ * ".", "," or ":" before a space are none. */
+static inline gsize
+emoticon_at (TactText *t, const char *s, gsize i, gsize len, const TactEmoticons *emo,
+             guint8 flags)
+{
+  guchar c0 = (guchar) s[i];
+  if (!emo || !emo->first[(c0 >= 'A' && c0 <= 'Z') ? c0 + ('a' - 'A') : c0] || i + 1 >= len ||
+      (guchar) s[i + 1] >= 0x80 || g_ascii_isspace (s[i + 1]))
+    return 0;
+  return try_emoticon (t, s, i, len, emo, flags);
+}
+
 /* Decodes the HTML entities people and bridges leave in chat text
  * ("&lt;3" is a heart, "&amp;" an and).  Returns NULL when @s has none. */
 static GString *
@@ -713,7 +727,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
             {
               gsize used;
               if ((c == 'x' || c == 'X' || c == '8') &&
-                  (used = try_emoticon (t, s, i, len, emo, pending)) > 0)
+                  (used = emoticon_at (t, s, i, len, emo, pending)) > 0)
                 {
                   i += used;
                   pending = 0;
@@ -761,7 +775,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
               pending = TACT_TOKF_CLAUSE;
               continue;
             }
-          gsize used = try_emoticon (t, s, i, len, emo, pending);
+          gsize used = emoticon_at (t, s, i, len, emo, pending);
           if (used > 0)
             {
               i += used;
