@@ -95,6 +95,20 @@ tact_analyze_detect (TactScratch *s, TactPack *const *packs, guint n_packs)
   return best;
 }
 
+/* The builtin symbol of a unit (#num, #url, #emoji, #mention), or
+ * G_MAXUINT32: a table, as the kind is data the branch predictor cannot
+ * learn. */
+static inline guint32
+unit_builtin (const TactUnit *u)
+{
+  static const guint32 of_kind[] = {
+    [TACT_TOK_WORD] = G_MAXUINT32, [TACT_TOK_NUM] = TACT_SYM_NUM, [TACT_TOK_URL] = TACT_SYM_URL,
+    [TACT_TOK_MENTION] = TACT_SYM_MENTION, [TACT_TOK_EMOJI] = TACT_SYM_EMOJI,
+    [TACT_TOK_EMOTICON] = TACT_SYM_EMOJI, [TACT_TOK_PUNCT] = G_MAXUINT32,
+  };
+  return u->kind < G_N_ELEMENTS (of_kind) ? of_kind[u->kind] : G_MAXUINT32;
+}
+
 /* Makes room for @n units (and their filters and valences). */
 static void
 units_reserve (TactScratch *s, gsize n)
@@ -108,6 +122,37 @@ units_reserve (TactScratch *s, gsize n)
   s->vals = g_renew (float, s->vals, s->cap_units);
 }
 
+/* What the later passes read of unit @i's word, found while its record
+ * is at hand: its symbol filter (for the automaton), its valence, the
+ * last contrast word and the "!"/"?" counts (for the polarity). */
+static inline void
+unit_features (TactScratch *s, const TactPack *pack, guint i)
+{
+  const TactUnit *u = &s->units[i];
+  guint64 b = tact_automaton_sym_bit (TACT_SYM_ANY);
+  float v = 0;
+  if (u->word != TACT_DICT_NONE)
+    {
+      const TactWordInfo *wi = &pack->words[u->word];
+      b |= pack->word_bloom[u->word];
+      v = wi->valence;
+      if (wi->flags & TACT_WORDF_CONTRAST)
+        s->contrast_at = (int) i;
+    }
+  guint32 bi = unit_builtin (u);
+  if (bi != G_MAXUINT32)
+    b |= tact_automaton_sym_bit (bi);
+  s->ubloom[i] = b;
+  s->vals[i] = v;
+  if (u->kind == TACT_TOK_PUNCT)
+    {
+      if (tact_text_norm (&s->text, u->tok)[0] == '!')
+        s->excl += u->run;
+      else
+        s->qm += u->run;
+    }
+}
+
 static void
 build_units (TactScratch *s, const TactPack *pack)
 {
@@ -118,6 +163,8 @@ build_units (TactScratch *s, const TactPack *pack)
   units_reserve (s, (gsize) t->n_toks + TACT_MAX_EXPAND);
   TactUnit *units = s->units;
   guint n = 0;
+  s->excl = s->qm = 0;
+  s->contrast_at = -1;
   for (guint i = 0; i < t->n_toks && n < G_MAXUINT16 - 16; i++)
     {
       const TactToken *tok = &t->toks[i];
@@ -145,11 +192,13 @@ build_units (TactScratch *s, const TactPack *pack)
               x.word = g_array_index (pack->expand_ids, guint32, wi->expand + k);
               if (k > 0)
                 x.flags &= (guint8) ~TACT_TOKF_CLAUSE;
-              units[n++] = x;
+              units[n] = x;
+              unit_features (s, pack, n++);
             }
           continue;
         }
-      units[n++] = u;
+      units[n] = u;
+      unit_features (s, pack, n++);
     }
   s->n_units = n;
 }
@@ -247,20 +296,6 @@ last_content_unit (const TactScratch *s)
   return s->n_units ? s->n_units - 1 : 0;
 }
 
-/* The builtin symbol of a unit (#num, #url, #emoji, #mention), or
- * G_MAXUINT32: a table, as the kind is data the branch predictor cannot
- * learn. */
-static inline guint32
-unit_builtin (const TactUnit *u)
-{
-  static const guint32 of_kind[] = {
-    [TACT_TOK_WORD] = G_MAXUINT32, [TACT_TOK_NUM] = TACT_SYM_NUM, [TACT_TOK_URL] = TACT_SYM_URL,
-    [TACT_TOK_MENTION] = TACT_SYM_MENTION, [TACT_TOK_EMOJI] = TACT_SYM_EMOJI,
-    [TACT_TOK_EMOTICON] = TACT_SYM_EMOJI, [TACT_TOK_PUNCT] = G_MAXUINT32,
-  };
-  return u->kind < G_N_ELEMENTS (of_kind) ? of_kind[u->kind] : G_MAXUINT32;
-}
-
 /* @child was reached at unit @i by a match that started at @start:
  * records the patterns ending there and enters it. */
 static inline void
@@ -340,20 +375,9 @@ run_automaton (TactScratch *s, const TactPack *pack)
   gboolean root_gaps = au->nodes[0].gap_first != G_MAXUINT32;
   const guint any = TACT_SYM_ANY - TACT_SYM_BUILTIN;
 
-  /* every unit's symbol filter first: a state is only kept when the next
-   * unit can move it (see push_state) */
-  const guint64 any_bit = tact_automaton_sym_bit (TACT_SYM_ANY);
-  for (guint i = 0; i < n; i++)
-    {
-      guint64 b = any_bit;
-      if (units[i].word != TACT_DICT_NONE)
-        b |= pack->word_bloom[units[i].word];
-      guint32 bi = unit_builtin (&units[i]);
-      if (bi != G_MAXUINT32)
-        b |= tact_automaton_sym_bit (bi);
-      s->ubloom[i] = b;
-    }
-  /* nothing steps past the last unit */
+  /* every unit's symbol filter is known (build_units): a state is only kept
+   * when the next unit can move it (see push_state).  Nothing steps past
+   * the last unit */
   memset (s->ubloom + n, 0, (TACT_MAX_GAP + 1) * sizeof (guint64));
 
   for (guint i = 0; i < n; i++)
@@ -516,27 +540,9 @@ score_polarity (TactScratch *s, const TactPack *pack)
   const TactText *t = &s->text;
   gboolean shouting_all = t->n_words > 0 && t->n_upper_words == t->n_words;
 
-  /* one pass for word valences, "!"/"?" runs and the last "but" */
-  int excl = 0, qm = 0;
-  int contrast_at = -1;
-  for (guint i = 0; i < n; i++)
-    {
-      val[i] = 0;
-      if (units[i].word != TACT_DICT_NONE)
-        {
-          const TactWordInfo *wi = &pack->words[units[i].word];
-          val[i] = wi->valence;
-          if (wi->flags & TACT_WORDF_CONTRAST)
-            contrast_at = (int) i;
-        }
-      if (units[i].kind == TACT_TOK_PUNCT)
-        {
-          if (tact_text_norm (t, units[i].tok)[0] == '!')
-            excl += units[i].run;
-          else
-            qm += units[i].run;
-        }
-    }
+  /* word valences, "!"/"?" runs and the last "but": see unit_features() */
+  int excl = s->excl, qm = s->qm;
+  int contrast_at = s->contrast_at;
 
   /* lexicon phrases replace their words: longest first, no overlaps */
   const TactMatch *m = s->matches;

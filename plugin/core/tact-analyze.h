@@ -56,6 +56,8 @@ typedef struct {
   guint     n_cur, n_next;
   guint64   seen_cur, seen_next; /* filters of their (node, start) pairs */
   float    *vals;     /* cap_units: per unit, its valence */
+  int       excl, qm; /* the message's "!" and "?" */
+  int       contrast_at; /* the last unit whose word is a contrast ("but"), or -1 */
   /* the judge's word pairs already counted in this message (tact-judge.c):
    * open addressing, a slot is taken when its stamp is the message's, so
    * nothing is cleared between messages */
