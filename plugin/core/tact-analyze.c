@@ -29,11 +29,11 @@ tact_scratch_init (TactScratch *s)
   tact_text_init (&s->text);
   s->cap_units = 128;
   s->units = g_new (TactUnit, s->cap_units);
-  s->ubloom = g_new (guint64, s->cap_units);
-  s->matches = g_array_sized_new (FALSE, FALSE, sizeof (TactMatch), 32);
+  s->ubloom = g_new (guint64, s->cap_units + TACT_MAX_GAP + 1);
+  s->matches = g_new (TactMatch, TACT_MAX_MATCHES);
   s->cur = g_new (TactState, TACT_MAX_STATES);
   s->next = g_new (TactState, TACT_MAX_STATES);
-  s->vals = g_array_sized_new (FALSE, FALSE, sizeof (float), 128);
+  s->vals = g_new (float, s->cap_units);
   s->jmask = 255;
   s->jkeys = g_new (guint64, s->jmask + 1);
   s->jstamp = g_new0 (guint32, s->jmask + 1);
@@ -47,10 +47,10 @@ tact_scratch_clear (TactScratch *s)
   g_free (s->units);
   g_free (s->ubloom);
   g_free (s->order);
-  g_array_unref (s->matches);
+  g_free (s->matches);
   g_free (s->cur);
   g_free (s->next);
-  g_array_unref (s->vals);
+  g_free (s->vals);
   g_free (s->jkeys);
   g_free (s->jstamp);
   g_free (s->wstamp);
@@ -95,21 +95,79 @@ tact_analyze_detect (TactScratch *s, TactPack *const *packs, guint n_packs)
   return best;
 }
 
+/* The builtin symbol of a unit (#num, #url, #emoji, #mention), or
+ * G_MAXUINT32: a table, as the kind is data the branch predictor cannot
+ * learn. */
+static inline guint32
+unit_builtin (const TactUnit *u)
+{
+  static const guint32 of_kind[] = {
+    [TACT_TOK_WORD] = G_MAXUINT32, [TACT_TOK_NUM] = TACT_SYM_NUM, [TACT_TOK_URL] = TACT_SYM_URL,
+    [TACT_TOK_MENTION] = TACT_SYM_MENTION, [TACT_TOK_EMOJI] = TACT_SYM_EMOJI,
+    [TACT_TOK_EMOTICON] = TACT_SYM_EMOJI, [TACT_TOK_PUNCT] = G_MAXUINT32,
+  };
+  return u->kind < G_N_ELEMENTS (of_kind) ? of_kind[u->kind] : G_MAXUINT32;
+}
+
+/* Makes room for @n units (and their filters and valences). */
+static void
+units_reserve (TactScratch *s, gsize n)
+{
+  if (n <= s->cap_units)
+    return;
+  while (s->cap_units < n)
+    s->cap_units *= 2;
+  s->units = g_renew (TactUnit, s->units, s->cap_units);
+  s->ubloom = g_renew (guint64, s->ubloom, s->cap_units + TACT_MAX_GAP + 1);
+  s->vals = g_renew (float, s->vals, s->cap_units);
+}
+
+/* What the later passes read of unit @i's word, found while its record
+ * is at hand: its symbol filter (for the automaton), its valence, the
+ * last contrast word and the "!"/"?" counts (for the polarity). */
+static inline void
+unit_features (TactScratch *s, const TactPack *pack, guint i)
+{
+  const TactUnit *u = &s->units[i];
+  guint64 b = tact_automaton_sym_bit (TACT_SYM_ANY);
+  float v = 0;
+  if (u->word != TACT_DICT_NONE)
+    {
+      const TactWordInfo *wi = &pack->words[u->word];
+      b |= pack->word_bloom[u->word];
+      v = wi->valence;
+      if (wi->flags & TACT_WORDF_CONTRAST)
+        s->contrast_at = (int) i;
+    }
+  guint32 bi = unit_builtin (u);
+  if (bi != G_MAXUINT32)
+    b |= tact_automaton_sym_bit (bi);
+  s->ubloom[i] = b;
+  s->vals[i] = v;
+  if (u->kind == TACT_TOK_PUNCT)
+    {
+      if (tact_text_norm (&s->text, u->tok)[0] == '!')
+        s->excl += u->run;
+      else
+        s->qm += u->run;
+    }
+}
+
 static void
 build_units (TactScratch *s, const TactPack *pack)
 {
   const TactText *t = &s->text;
-  s->n_units = 0;
-  for (guint i = 0; i < t->n_toks && s->n_units < G_MAXUINT16 - 16; i++)
+  /* a unit per token, and room for one shorthand expansion; more is made
+   * when a token expands (to at most TACT_MAX_EXPAND units).  The count is
+   * kept in a local: a store to a unit could otherwise alias it */
+  units_reserve (s, (gsize) t->n_toks + TACT_MAX_EXPAND);
+  TactUnit *units = s->units;
+  guint n = 0;
+  s->excl = s->qm = 0;
+  s->contrast_at = -1;
+  for (guint i = 0; i < t->n_toks && n < G_MAXUINT16 - 16; i++)
     {
       const TactToken *tok = &t->toks[i];
-      /* a token expands to at most TACT_MAX_EXPAND units (shorthand) */
-      if (s->n_units + TACT_MAX_EXPAND > s->cap_units)
-        {
-          s->cap_units *= 2;
-          s->units = g_renew (TactUnit, s->units, s->cap_units);
-          s->ubloom = g_renew (guint64, s->ubloom, s->cap_units);
-        }
       TactUnit u = { TACT_DICT_NONE, i, tok->kind, tok->flags, tok->run };
       /* links and mentions too: their constant forms ("#url") are words
        * to the judge, which learnt them from `tact units` */
@@ -126,18 +184,23 @@ build_units (TactScratch *s, const TactPack *pack)
         {
           /* chat shorthand: "u" → "you", "idk" → "i don't know" */
           const TactWordInfo *wi = &pack->words[u.word];
+          units_reserve (s, (gsize) n + (t->n_toks - i) + 2 * TACT_MAX_EXPAND);
+          units = s->units;
           for (guint k = 0; k < wi->n_expand; k++)
             {
               TactUnit x = u;
               x.word = g_array_index (pack->expand_ids, guint32, wi->expand + k);
               if (k > 0)
                 x.flags &= (guint8) ~TACT_TOKF_CLAUSE;
-              s->units[s->n_units++] = x;
+              units[n] = x;
+              unit_features (s, pack, n++);
             }
           continue;
         }
-      s->units[s->n_units++] = u;
+      units[n] = u;
+      unit_features (s, pack, n++);
     }
+  s->n_units = n;
 }
 
 char **
@@ -173,15 +236,27 @@ state_bit (guint32 node, guint16 start)
   return 1ull << (((node * 0x9E3779B1u) ^ (start * 0x85EBCA6Bu)) >> 26);
 }
 
-/* @next_bloom: the Bloom bits of the next unit's symbols (0 after the last
- * unit).  A state that may not skip that unit (skip 0) lives on only if
- * one of its edges can take it: most states entered on a common word
- * ("is", "you") cannot, and are not even stored. */
+/* The Bloom bits of the units a state may still step on: the next unit
+ * and, inside a gap, the @skip after it.  @next points into the per-unit
+ * filters, which are zero-padded past the last unit (see run_automaton). */
+static inline guint64
+window_bloom (const guint64 *next, guint8 skip)
+{
+  guint64 b = next[0];
+  for (guint k = 1; k <= skip; k++)
+    b |= next[k];
+  return b;
+}
+
+/* @next: the Bloom bits of the next unit's symbols and of those after it.
+ * A state lives on only if one of its edges can take a unit it may reach:
+ * most states entered on a common word ("is", "you") cannot, nor can most
+ * gap states ("* 3"), and they are not even stored. */
 static inline void
 push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode *nd, guint16 start,
-            guint8 skip, guint64 next_bloom)
+            guint8 skip, const guint64 *next)
 {
-  if (skip == 0 && !(nd->bloom & next_bloom))
+  if (skip <= TACT_MAX_GAP && !(nd->bloom & window_bloom (next, skip)))
     return;
   guint64 bit = state_bit (node, start);
   if (*seen & bit)
@@ -199,13 +274,13 @@ push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode
  * opens. */
 static inline void
 enter (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, guint32 node,
-       const TactNode *nd, guint16 start, guint64 next_bloom)
+       const TactNode *nd, guint16 start, const guint64 *next)
 {
-  push_state (st, n, seen, node, nd, start, 0, next_bloom);
+  push_state (st, n, seen, node, nd, start, 0, next);
   for (guint32 g = nd->gap_first; g != G_MAXUINT32;)
     {
       const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-      push_state (st, n, seen, gap->child, &au->nodes[gap->child], start, gap->max, next_bloom);
+      push_state (st, n, seen, gap->child, &au->nodes[gap->child], start, gap->max, next);
       g = gap->next;
     }
 }
@@ -219,20 +294,6 @@ last_content_unit (const TactScratch *s)
         u[i - 1].kind != TACT_TOK_EMOTICON)
       return i - 1;
   return s->n_units ? s->n_units - 1 : 0;
-}
-
-/* The builtin symbol of a unit (#num, #url, #emoji, #mention), or
- * G_MAXUINT32: a table, as the kind is data the branch predictor cannot
- * learn. */
-static inline guint32
-unit_builtin (const TactUnit *u)
-{
-  static const guint32 of_kind[] = {
-    [TACT_TOK_WORD] = G_MAXUINT32, [TACT_TOK_NUM] = TACT_SYM_NUM, [TACT_TOK_URL] = TACT_SYM_URL,
-    [TACT_TOK_MENTION] = TACT_SYM_MENTION, [TACT_TOK_EMOJI] = TACT_SYM_EMOJI,
-    [TACT_TOK_EMOTICON] = TACT_SYM_EMOJI, [TACT_TOK_PUNCT] = G_MAXUINT32,
-  };
-  return u->kind < G_N_ELEMENTS (of_kind) ? of_kind[u->kind] : G_MAXUINT32;
 }
 
 /* @child was reached at unit @i by a match that started at @start:
@@ -252,13 +313,25 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
       if ((!t->anchor_start || start == 0) && (!t->anchor_end || i >= last) && clause_ok)
         {
           TactMatch m = { t->cue, start, (guint16) i, t->valence };
-          if (s->matches->len < 1024)
-            g_array_append_val (s->matches, m);
+          if (s->n_matches < TACT_MAX_MATCHES)
+            s->matches[s->n_matches++] = m;
         }
       tl = link->next;
     }
-  enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start,
-         i + 1 < s->n_units ? s->ubloom[i + 1] : 0);
+  enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start, &s->ubloom[i + 1]);
+}
+
+/* reach(), unless @nd ends no pattern, opens no gap and cannot take the
+ * next unit: then entering it would store nothing, and most nodes reached
+ * from the root are like that.  Checked inline, so they cost no call. */
+static inline void
+reach_live (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *nd,
+            guint16 start, guint i, guint last)
+{
+  if (nd->term_first == G_MAXUINT32 && nd->gap_first == G_MAXUINT32 &&
+      !(nd->bloom & s->ubloom[i + 1]))
+    return;
+  reach (s, au, child, nd, start, i, last);
 }
 
 /* Follows the edges of a live (non-root) state on the unit's symbols. */
@@ -274,17 +347,17 @@ step (TactScratch *s, const TactAutomaton *au, const TactState *st, const guint3
            e < st->hi && (guint32) (au->csr_edges[e] >> 32) == syms[q]; e++)
         {
           guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
-          reach (s, au, child, &au->nodes[child], st->start, i, last);
+          reach_live (s, au, child, &au->nodes[child], st->start, i, last);
         }
     }
 }
 
-static inline void
+static inline TACT_ALWAYS_INLINE void
 start_from_root (TactScratch *s, const TactPack *pack, guint32 first, guint n, guint i, guint last)
 {
   const TactRootChild *children = &g_array_index (pack->root_children, TactRootChild, first);
   for (guint k = 0; k < n; k++)
-    reach (s, &pack->au, children[k].node, &children[k].nd, (guint16) i, i, last);
+    reach_live (s, &pack->au, children[k].node, &children[k].nd, (guint16) i, i, last);
 }
 
 static void
@@ -294,7 +367,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
   const TactUnit *units = s->units;
   guint n = s->n_units;
   guint last = last_content_unit (s);
-  g_array_set_size (s->matches, 0);
+  s->n_matches = 0;
   s->n_cur = 0;
   s->seen_cur = 0;
   /* patterns that start with a gap are rare: only then are the root's gap
@@ -302,19 +375,10 @@ run_automaton (TactScratch *s, const TactPack *pack)
   gboolean root_gaps = au->nodes[0].gap_first != G_MAXUINT32;
   const guint any = TACT_SYM_ANY - TACT_SYM_BUILTIN;
 
-  /* every unit's symbol filter first: a state is only kept when the next
-   * unit can move it (see push_state) */
-  const guint64 any_bit = tact_automaton_sym_bit (TACT_SYM_ANY);
-  for (guint i = 0; i < n; i++)
-    {
-      guint64 b = any_bit;
-      if (units[i].word != TACT_DICT_NONE)
-        b |= pack->word_bloom[units[i].word];
-      guint32 bi = unit_builtin (&units[i]);
-      if (bi != G_MAXUINT32)
-        b |= tact_automaton_sym_bit (bi);
-      s->ubloom[i] = b;
-    }
+  /* every unit's symbol filter is known (build_units): a state is only kept
+   * when the next unit can move it (see push_state).  Nothing steps past
+   * the last unit */
+  memset (s->ubloom + n, 0, (TACT_MAX_GAP + 1) * sizeof (guint64));
 
   for (guint i = 0; i < n; i++)
     {
@@ -329,7 +393,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
           {
             const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
             push_state (s->cur, &s->n_cur, &s->seen_cur, gap->child, &au->nodes[gap->child],
-                        (guint16) i, gap->max, s->ubloom[i]);
+                        (guint16) i, gap->max, &s->ubloom[i]);
             g = gap->next;
           }
 
@@ -356,7 +420,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
               /* inside a gap: this unit may be skipped */
               if (st->skip > 0)
                 push_state (s->next, &s->n_next, &s->seen_next, st->node, &au->nodes[st->node],
-                            st->start, (guint8) (st->skip - 1), i + 1 < n ? s->ubloom[i + 1] : 0);
+                            st->start, (guint8) (st->skip - 1), &s->ubloom[i + 1]);
             }
         }
       /* a new match may start at every unit: the root's children on this
@@ -397,8 +461,8 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
 {
   if (!(cv & (1u << label)))
     return FALSE;
-  const TactMatch *m = (const TactMatch *) s->matches->data;
-  for (guint k = 0; k < s->matches->len; k++)
+  const TactMatch *m = s->matches;
+  for (guint k = 0; k < s->n_matches; k++)
     {
       if (m[k].cue == G_MAXUINT32)
         continue;
@@ -472,41 +536,22 @@ score_polarity (TactScratch *s, const TactPack *pack)
 {
   const TactUnit *units = s->units;
   guint n = s->n_units;
-  g_array_set_size (s->vals, n);
-  float *val = (float *) s->vals->data;
+  float *val = s->vals;
   const TactText *t = &s->text;
   gboolean shouting_all = t->n_words > 0 && t->n_upper_words == t->n_words;
 
-  /* one pass for word valences, "!"/"?" runs and the last "but" */
-  int excl = 0, qm = 0;
-  int contrast_at = -1;
-  for (guint i = 0; i < n; i++)
-    {
-      val[i] = 0;
-      if (units[i].word != TACT_DICT_NONE)
-        {
-          const TactWordInfo *wi = &pack->words[units[i].word];
-          val[i] = wi->valence;
-          if (wi->flags & TACT_WORDF_CONTRAST)
-            contrast_at = (int) i;
-        }
-      if (units[i].kind == TACT_TOK_PUNCT)
-        {
-          if (tact_text_norm (t, units[i].tok)[0] == '!')
-            excl += units[i].run;
-          else
-            qm += units[i].run;
-        }
-    }
+  /* word valences, "!"/"?" runs and the last "but": see unit_features() */
+  int excl = s->excl, qm = s->qm;
+  int contrast_at = s->contrast_at;
 
   /* lexicon phrases replace their words: longest first, no overlaps */
-  const TactMatch *m = (const TactMatch *) s->matches->data;
-  for (guint k = 0; k < s->matches->len; k++)
+  const TactMatch *m = s->matches;
+  for (guint k = 0; k < s->n_matches; k++)
     {
       if (m[k].cue != G_MAXUINT32)
         continue;
       gboolean longer_overlap = FALSE;
-      for (guint j = 0; j < s->matches->len; j++)
+      for (guint j = 0; j < s->n_matches; j++)
         if (j != k && m[j].cue == G_MAXUINT32 && m[j].start <= m[k].end && m[k].start <= m[j].end &&
             (m[j].end - m[j].start > m[k].end - m[k].start ||
              (m[j].end - m[j].start == m[k].end - m[k].start && j < k)))
@@ -614,6 +659,28 @@ score_polarity (TactScratch *s, const TactPack *pack)
   return CLAMP (c, -1.0, 1.0);
 }
 
+/* Label sets are bit masks; these walk the labels in one, lowest first, so
+ * that a message touches the few labels it has rather than all sixteen:
+ *   for (guint32 r = set; r; r &= r - 1) { guint l = lowest_label (r); … } */
+#define ALL_LABELS ((1u << TACT_LABEL_COUNT) - 1)
+
+static inline guint
+lowest_label (guint32 set)
+{
+  return (guint) __builtin_ctz (set);
+}
+
+/* The labels in @among whose score asserts them. */
+static guint32
+asserted_among (const float *score, guint32 among)
+{
+  guint32 out = 0;
+  for (guint32 r = among; r; r &= r - 1)
+    if (score[lowest_label (r)] >= ASSERT_AT)
+      out |= 1u << lowest_label (r);
+  return out;
+}
+
 static char *
 span_text (const TactScratch *s, guint start, guint end)
 {
@@ -662,47 +729,48 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
  * me" is no opt-out, whatever its words say to the judge): then it misread
  * the message and has no say on the rest. */
 static guint32
-judge_adds (TactScratch *s, const TactPack *pack, float *score, const gboolean *user_hit,
-            guint32 denied, guint32 cv, float *logit, guint *ev_start, guint *ev_end)
+judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
+            const gboolean *user_hit, guint32 denied, guint32 cv, float *logit, guint *ev_start,
+            guint *ev_end)
 {
   if (!pack->judge.on)
     return 0;
   guint32 mask = tact_judge_score (s, pack, logit);
   guint32 misread = mask & denied;
-  guint32 have = 0;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if (score[l] >= ASSERT_AT)
-      have |= 1u << l;
+  guint32 have = asserted_among (score, scored);
   mask &= ~(have | denied);
   /* evidence first: a label that falls here must not make others defer */
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if (mask & (1u << l))
-      {
-        if (!tact_judge_evidence (s, pack, (TactLabel) l, &ev_start[l], &ev_end[l]))
+  for (guint32 r = mask; r; r &= r - 1)
+    {
+      guint l = lowest_label (r);
+      if (!tact_judge_evidence (s, pack, (TactLabel) l, &ev_start[l], &ev_end[l]))
+        mask &= ~(1u << l);
+      else if (judge_negated (s, pack, (TactLabel) l, ev_start[l]) ||
+               clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l]))
+        {
           mask &= ~(1u << l);
-        else if (judge_negated (s, pack, (TactLabel) l, ev_start[l]) ||
-                 clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l]))
+          misread |= 1u << l;
+        }
+    }
+  if (!misread)
+    for (guint32 r = have; r; r &= r - 1)
+      {
+        guint l = lowest_label (r);
+        /* (a label the judge has no bias for cannot be listed: validation) */
+        if (!user_hit[l] && logit[l] < pack->judge.overrule_logit[l])
           {
-            mask &= ~(1u << l);
-            misread |= 1u << l;
+            score[l] = 0;
+            have &= ~(1u << l);
           }
       }
-  if (!misread)
-    for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-      /* (a label the judge has no bias for cannot be listed: validation) */
-      if ((have & (1u << l)) && !user_hit[l] && logit[l] < pack->judge.overrule_logit[l])
-        {
-          score[l] = 0;
-          have &= ~(1u << l);
-        }
   guint32 firm = 0;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if ((mask & (1u << l)) && pack->judge.unless[l] == 0)
-      firm |= 1u << l;
+  for (guint32 r = mask; r; r &= r - 1)
+    if (pack->judge.unless[lowest_label (r)] == 0)
+      firm |= 1u << lowest_label (r);
   guint32 out = firm;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if ((mask & ~firm & (1u << l)) && !((have | firm) & pack->judge.unless[l]))
-      out |= 1u << l;
+  for (guint32 r = mask & ~firm; r; r &= r - 1)
+    if (!((have | firm) & pack->judge.unless[lowest_label (r)]))
+      out |= 1u << lowest_label (r);
   return out;
 }
 
@@ -715,9 +783,9 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   out->truncated = s->text.truncated;
 
   const TactUnit *units = s->units;
-  const TactMatch *m = (const TactMatch *) s->matches->data;
+  const TactMatch *m = s->matches;
   guint32 vetoed = 0, cv = 0;
-  for (guint k = 0; k < s->matches->len; k++)
+  for (guint k = 0; k < s->n_matches; k++)
     if (m[k].cue != G_MAXUINT32)
       {
         const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
@@ -746,7 +814,8 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
    * in the order of the pack file, each seeing what was asserted before
    * it: the pack author decides who defers to whom. */
   guint32 asserted = 0, denied = vetoed;
-  guint n = s->matches->len;
+  guint32 scored = 0; /* the labels a cue weighed in for: only they can have a score */
+  guint n = s->n_matches;
   if (n + 1 > s->cap_order)
     {
       s->cap_order = MAX (n + 1, 64u);
@@ -787,9 +856,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
       guint k = order[o];
       const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
       if (o == n_plain)
-        for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-          if (score[l] >= ASSERT_AT)
-            asserted |= 1u << l;
+        asserted |= asserted_among (score, scored);
       if (c->unless & asserted)
         continue;
       guint32 labels = (1u << c->label) | c->also;
@@ -800,12 +867,13 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
           denied |= labels;
           continue;
         }
-      for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+      for (guint32 r = labels & ~vetoed & ALL_LABELS; r; r &= r - 1)
         {
-          if (!(labels & (1u << l)) || (vetoed & (1u << l)) ||
-              clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
+          guint l = lowest_label (r);
+          if (clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
             continue;
           score[l] = 1.0f - (1.0f - score[l]) * (1.0f - c->weight);
+          scored |= 1u << l;
           if (c->user)
             user_hit[l] = TRUE;
           if (o < n_plain)
@@ -827,20 +895,24 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
 
   float logit[TACT_LABEL_COUNT];
   guint jev_start[TACT_LABEL_COUNT], jev_end[TACT_LABEL_COUNT];
-  guint32 judged = judge_adds (s, pack, score, user_hit, denied, cv, logit, jev_start, jev_end);
+  guint32 judged = judge_adds (s, pack, score, scored, user_hit, denied, cv, logit, jev_start, jev_end);
   /* A label asserted only by deferring cues gives way to a label the judge
    * adds, as it would to the same label from a cue: "hello? real human
    * there?" is an automation question, not also a question to answer.
    * (No cycle: the judge never adds a label that defers to one asserted.) */
   if (judged)
-    for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-      if (score[l] >= ASSERT_AT && !plain_hit[l] && (defers_to[l] & judged))
-        score[l] = 0;
+    for (guint32 r = scored; r; r &= r - 1)
+      {
+        guint l = lowest_label (r);
+        if (score[l] >= ASSERT_AT && !plain_hit[l] && (defers_to[l] & judged))
+          score[l] = 0;
+      }
 
   out->n_labels = 0;
   out->primary = TACT_LABEL_NEUTRAL;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+  for (guint32 r = asserted_among (score, scored) | judged; r; r &= r - 1)
     {
+      guint l = lowest_label (r);
       guint ev_start, ev_end;
       if (score[l] >= ASSERT_AT)
         {
@@ -864,7 +936,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
         {
           /* the facet of the strongest cue that names one */
           float fw = -1;
-          for (guint k = 0; k < s->matches->len; k++)
+          for (guint k = 0; k < s->n_matches; k++)
             {
               if (m[k].cue == G_MAXUINT32)
                 continue;

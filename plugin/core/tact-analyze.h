@@ -28,6 +28,14 @@ typedef struct {
   guint64 bloom;
 } TactState;
 
+/* The longest gap a pattern may have ("*8", see tact-pack.c): the per-unit
+ * filters are padded by this much so a state's window needs no bounds
+ * check.  A longer gap (a damaged snapshot) is simply never pruned. */
+#define TACT_MAX_GAP 8
+
+/* At most this many matches are kept per message. */
+#define TACT_MAX_MATCHES 1024
+
 /* A bound on the work per token, whatever the input: hostile text cannot
  * make matching quadratic. */
 #define TACT_MAX_STATES 256
@@ -37,15 +45,19 @@ typedef struct {
 typedef struct {
   TactText  text;
   TactUnit *units;    /* n_units of cap_units */
-  guint64  *ubloom;   /* cap_units: per unit, the Bloom bits of its symbols */
+  guint64  *ubloom;   /* cap_units + TACT_MAX_GAP + 1: per unit, the Bloom bits
+                       * of its symbols, then zeros */
   guint     n_units, cap_units;
   guint    *order;    /* cap_order: cue matches in weighing order */
   guint     cap_order;
-  GArray   *matches;  /* TactMatch */
+  TactMatch *matches; /* TACT_MAX_MATCHES */
+  guint     n_matches;
   TactState *cur, *next; /* TACT_MAX_STATES each */
   guint     n_cur, n_next;
   guint64   seen_cur, seen_next; /* filters of their (node, start) pairs */
-  GArray   *vals;     /* float */
+  float    *vals;     /* cap_units: per unit, its valence */
+  int       excl, qm; /* the message's "!" and "?" */
+  int       contrast_at; /* the last unit whose word is a contrast ("but"), or -1 */
   /* the judge's word pairs already counted in this message (tact-judge.c):
    * open addressing, a slot is taken when its stamp is the message's, so
    * nothing is cleared between messages */

@@ -89,9 +89,44 @@ tact_dict_hash_16 (guint64 w0, guint64 w1, gsize len)
   return tact_dict_hash_finish (h);
 }
 
+/* memcmp (a, b, len) == 0 for the short keys nearly all words are, inline:
+ * two loads per side that may overlap, never a byte past either key.  A
+ * call to memcmp costs more than the comparison itself. */
+static inline gboolean
+tact_dict_key_equal (const char *a, const char *b, gsize len)
+{
+  if (len >= 8 && len <= 16)
+    {
+      guint64 a0, a1, b0, b1;
+      memcpy (&a0, a, 8);
+      memcpy (&b0, b, 8);
+      memcpy (&a1, a + len - 8, 8);
+      memcpy (&b1, b + len - 8, 8);
+      return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+  if (len >= 4 && len < 8)
+    {
+      guint32 a0, a1, b0, b1;
+      memcpy (&a0, a, 4);
+      memcpy (&b0, b, 4);
+      memcpy (&a1, a + len - 4, 4);
+      memcpy (&b1, b + len - 4, 4);
+      return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+  if (len < 4)
+    return len == 0 || (a[0] == b[0] && a[len / 2] == b[len / 2] && a[len - 1] == b[len - 1]);
+  return memcmp (a, b, len) == 0;
+}
+
+#if defined(__GNUC__)
+#define TACT_ALWAYS_INLINE __attribute__ ((always_inline))
+#else
+#define TACT_ALWAYS_INLINE
+#endif
+
 /* Returns the id of @key (whose tact_dict_hash() is @h) or TACT_DICT_NONE.
  * Inline: it runs for every token of every message. */
-static inline guint32
+static inline TACT_ALWAYS_INLINE guint32
 tact_dict_lookup_hashed (const TactDict *d, const char *key, gsize len, guint32 h)
 {
   for (guint32 i = h & d->mask;; i = (i + 1) & d->mask)
@@ -102,7 +137,7 @@ tact_dict_lookup_hashed (const TactDict *d, const char *key, gsize len, guint32 
       if ((guint32) (s >> 32) != h)
         continue;
       guint32 id = (guint32) (s & 0xffffffffu) - 1;
-      if (d->keys[2 * id + 1] == len && memcmp (d->arena->str + d->keys[2 * id], key, len) == 0)
+      if (d->keys[2 * id + 1] == len && tact_dict_key_equal (d->arena->str + d->keys[2 * id], key, len))
         return id;
     }
 }

@@ -184,36 +184,34 @@ char_at (const char *s, gsize i, gsize *clen)
   return g_utf8_get_char (s + i);
 }
 
-static gboolean
+/* Returns the length of the emoticon at @s[@i] (now a token), or 0. */
+static gsize
 try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticons *emo,
-              guint8 flags, gsize *consumed)
+              guint8 flags)
 {
   guchar c0 = (guchar) s[i];
   if (!emo || emo->max_len == 0 || !emo->first[(c0 >= 'A' && c0 <= 'Z') ? c0 + ('a' - 'A') : c0])
-    return FALSE;
+    return 0;
   if (i > 0 && !g_ascii_isspace (s[i - 1]) && is_ascii_word ((guchar) s[i - 1]))
-    return FALSE;
+    return 0;
+  /* lower-case the run of printable ASCII an emoticon could span once,
+   * then look up its prefixes, longest first */
   char buf[16];
-  gsize maxl = MIN ((gsize) emo->max_len, sizeof buf - 1);
-  for (gsize l = MIN (maxl, len - i); l >= 2; l--)
+  gsize lim = MIN (MIN ((gsize) emo->max_len, sizeof buf - 1), len - i);
+  gsize avail = 0;
+  for (; avail < lim; avail++)
     {
-      gboolean ascii = TRUE;
-      for (gsize k = 0; k < l; k++)
-        {
-          guchar c = (guchar) s[i + k];
-          if (c >= 0x80 || g_ascii_isspace (c))
-            {
-              ascii = FALSE;
-              break;
-            }
-          buf[k] = (char) ((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
-        }
-      if (!ascii)
-        continue;
-      buf[l] = '\0';
+      guchar c = (guchar) s[i + avail];
+      if (c >= 0x80 || g_ascii_isspace (c))
+        break;
+      buf[avail] = (char) ((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
+    }
+  for (gsize l = avail; l >= 2; l--)
+    {
       /* the emoticon must end the word: "xD" yes, "xDrive" no */
       if (i + l < len && is_ascii_word ((guchar) s[i + l]) && is_ascii_word ((guchar) buf[l - 1]))
         continue;
+      buf[l] = '\0';
       if (g_hash_table_contains (emo->set, buf))
         {
           TactToken *tok = push_token (t, TACT_TOK_EMOTICON, i, i + l, flags);
@@ -221,11 +219,24 @@ try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticon
           memcpy (t->norm + t->norm_len, buf, l + 1);
           tok->norm_len = (guint16) l;
           t->norm_len += l + 1;
-          *consumed = l;
-          return TRUE;
+          return l;
         }
     }
-  return FALSE;
+  return 0;
+}
+
+/* try_emoticon(), after the checks that turn most candidates away without
+ * a call: an emoticon has two printable ASCII characters at least, and
+ * ".", "," or ":" before a space are none. */
+static inline gsize
+emoticon_at (TactText *t, const char *s, gsize i, gsize len, const TactEmoticons *emo,
+             guint8 flags)
+{
+  guchar c0 = (guchar) s[i];
+  if (!emo || !emo->first[(c0 >= 'A' && c0 <= 'Z') ? c0 + ('a' - 'A') : c0] || i + 1 >= len ||
+      (guchar) s[i + 1] >= 0x80 || g_ascii_isspace (s[i + 1]))
+    return 0;
+  return try_emoticon (t, s, i, len, emo, flags);
 }
 
 /* Decodes the HTML entities people and bridges leave in chat text
@@ -289,16 +300,17 @@ decode_entities (const char *s, gsize len)
   return out;
 }
 
-/* Most chat lines are plain ASCII and need no UTF-8 validation.  NUL bytes
- * count as not ASCII so that they get repaired. */
-static gboolean
-is_ascii (const char *s, gsize len)
+/* The length of the leading run of @s that is plain ASCII: most chat lines
+ * are all of it and need no UTF-8 validation, and the others only from
+ * where it ends.  NUL bytes count as not ASCII so that they get repaired. */
+static gsize
+ascii_len (const char *s, gsize len)
 {
   gsize i = tact_text_ascii_prefix (s, len);
   for (; i < len; i++)
     if ((guchar) s[i] >= 0x80 || s[i] == '\0')
-      return FALSE;
-  return TRUE;
+      break;
+  return i;
 }
 
 /* Makes @data safe to scan: valid UTF-8, no NUL, bounded length.  Sets
@@ -333,7 +345,8 @@ prepare (TactText *t, const char *data, gsize len)
       src = windowed;
     }
 
-  if (is_ascii (src, src_len) || g_utf8_validate_len (src, src_len, NULL))
+  gsize ascii = ascii_len (src, src_len);
+  if (ascii == src_len || g_utf8_validate_len (src + ascii, src_len - ascii, NULL))
     {
       if (src == data)
         {
@@ -401,10 +414,97 @@ is_url_start (const char *s, gsize len)
   return FALSE;
 }
 
-static void
-scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
+#if defined(__SSE2__)
+/* Most words are 1–15 ASCII letters or digits followed by a space or
+ * punctuation.  Sixteen bytes at once give the word's length, its letters
+ * and capitals, the lower-cased copy and its hash with no loop over the
+ * characters: a per-character loop pays a mispredicted branch at the end
+ * of every word.  Inline in the scanning loop, so such a word costs no
+ * call either.  Returns where scanning goes on, or 0, having done nothing,
+ * for anything else (joiners, elongation, non-ASCII): scan_word() takes
+ * those. */
+static inline TACT_ALWAYS_INLINE gsize
+scan_short_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
 {
-  gsize i = *pi, start = i;
+  __m128i v;
+  if (i + 16 <= len)
+    v = _mm_loadu_si128 ((const __m128i *) (s + i));
+  else
+    {
+      /* the end of the text: zeros stop the word like a space */
+      char tail[16] = { 0 };
+      memcpy (tail, s + i, len - i);
+      v = _mm_loadu_si128 ((const __m128i *) tail);
+    }
+  __m128i lo = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
+  __m128i is_letter = _mm_cmplt_epi8 (_mm_add_epi8 (lo, _mm_set1_epi8 ((char) (128 - 'a'))),
+                                      _mm_set1_epi8 ((char) (-128 + 26)));
+  __m128i is_digit = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (128 - '0'))),
+                                     _mm_set1_epi8 ((char) (-128 + 10)));
+  guint alnum = (guint) _mm_movemask_epi8 (_mm_or_si128 (is_letter, is_digit));
+  guint n = (guint) __builtin_ctz (~alnum | 0x10000u);
+  if (n == 0 || n == 16)
+    return 0;
+  guint mask = (1u << n) - 1;  /* the word's bytes */
+  guint m_letter = (guint) _mm_movemask_epi8 (is_letter) & mask;
+  guchar stop = i + n < len ? (guchar) s[i + n] : 0;
+  /* "." "," ":" end a word unless they join digits ("5.99") */
+  gboolean digit_join = (stop == '.' || stop == ',' || stop == ':') && !m_letter &&
+                        i + n + 1 < len && g_ascii_isdigit (s[i + n + 1]);
+  if (stop >= 0x80 || stop == '\'' || stop == '-' || digit_join)
+    return 0;
+  __m128i lc = _mm_or_si128 (v, _mm_and_si128 (is_letter, _mm_set1_epi8 (0x20)));
+  guint triple = (guint) _mm_movemask_epi8 (
+    _mm_and_si128 (_mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 1)),
+                   _mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 2))));
+  if (triple & (mask >> 2))
+    return 0;
+
+  guint m_upper = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (
+                    _mm_and_si128 (v, _mm_set1_epi8 (0x20)), _mm_setzero_si128 ())) & m_letter;
+  if (m_upper)
+    flags |= TACT_TOKF_HAS_UPPER;
+  /* all capitals, and two letters or more */
+  if (m_upper == m_letter && (m_letter & (m_letter - 1)))
+    flags |= TACT_TOKF_ALLCAPS;
+  if (m_letter)
+    {
+      t->n_words++;
+      if (flags & TACT_TOKF_ALLCAPS)
+        t->n_upper_words++;
+    }
+  norm_reserve (t, 16);
+  /* the token first: the byte stores below could alias anything in @t */
+  gsize norm_len = t->norm_len;
+  TactToken *tok = push_token (t, m_letter ? TACT_TOK_WORD : TACT_TOK_NUM, i, i + n, flags);
+  tok->norm_len = (guint16) n;
+  t->norm_len = norm_len + n + 1;
+  char *out = t->norm + norm_len;
+  _mm_storeu_si128 ((__m128i *) out, lc);
+  guint64 w0, w1;
+  memcpy (&w0, out, 8);
+  memcpy (&w1, out + 8, 8);
+  out[n] = '\0';
+  /* the dictionary's hash, computed here so the look-up need not walk
+   * the word again */
+  tok->hash = tact_dict_hash_16 (w0, w1, n);
+  /* a single space after the word is the usual case: step over it here
+   * rather than in the scanning loop (a space only separates) */
+  return i + n + (stop == ' ');
+}
+#else
+static inline gsize
+scan_short_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
+{
+  return 0;
+}
+#endif
+
+/* Scans the word at @s[@i] into a token; returns where scanning goes on. */
+static gsize
+scan_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
+{
+  gsize start = i;
   gboolean ascii = TRUE, digits_only = TRUE;
   guint letters = 0, upper = 0;
 
@@ -418,59 +518,6 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
   char prev = 0;
   guint run = 0;
   gboolean squashed = FALSE;
-  gboolean simd_hash_ok = FALSE;
-  guint32 simd_hash = 0;
-#if defined(__SSE2__)
-  /* Most words are 1–15 ASCII letters or digits followed by a space or
-   * punctuation.  Sixteen bytes at once give the word's length, its letters
-   * and capitals, the lower-cased copy and its hash with no loop over the
-   * characters: a per-character loop pays a mispredicted branch at the end
-   * of every word.  Anything else (joiners, elongation, non-ASCII, the last
-   * 16 bytes of the text) takes the loops below. */
-  if (i + 16 <= len)
-    {
-      __m128i v = _mm_loadu_si128 ((const __m128i *) (s + i));
-      __m128i lo = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
-      __m128i is_letter = _mm_cmplt_epi8 (_mm_add_epi8 (lo, _mm_set1_epi8 ((char) (128 - 'a'))),
-                                          _mm_set1_epi8 ((char) (-128 + 26)));
-      __m128i is_digit = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (128 - '0'))),
-                                         _mm_set1_epi8 ((char) (-128 + 10)));
-      guint alnum = (guint) _mm_movemask_epi8 (_mm_or_si128 (is_letter, is_digit));
-      guint n = (guint) __builtin_ctz (~alnum | 0x10000u);
-      guint mask = (1u << n) - 1;  /* the word's bytes */
-      guint m_letter = (guint) _mm_movemask_epi8 (is_letter) & mask;
-      guchar stop = (guchar) s[i + (n < 16 ? n : 15)];
-      /* "." "," ":" end a word unless they join digits ("5.99") */
-      gboolean digit_join = (stop == '.' || stop == ',' || stop == ':') && !m_letter &&
-                            i + n + 1 < len && g_ascii_isdigit (s[i + n + 1]);
-      if (n > 0 && n < 16 && stop < 0x80 && stop != '\'' && stop != '-' && !digit_join)
-        {
-          __m128i lc = _mm_or_si128 (v, _mm_and_si128 (is_letter, _mm_set1_epi8 (0x20)));
-          guint triple = (guint) _mm_movemask_epi8 (
-            _mm_and_si128 (_mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 1)),
-                           _mm_cmpeq_epi8 (lc, _mm_srli_si128 (lc, 2))));
-          if (!(triple & (mask >> 2)))
-            {
-              guint m_upper = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (
-                                _mm_and_si128 (v, _mm_set1_epi8 (0x20)), _mm_setzero_si128 ())) & m_letter;
-              /* only "none", "one" and "two or more" matter below (flags,
-               * counts of words), so the counts saturate at 2: no popcount */
-              letters = m_letter == 0 ? 0 : (m_letter & (m_letter - 1)) ? 2 : 1;
-              upper = m_upper == m_letter ? letters : m_upper != 0;
-              _mm_storeu_si128 ((__m128i *) out, lc);
-              guint64 w0, w1;
-              memcpy (&w0, out, 8);
-              memcpy (&w1, out + 8, 8);
-              simd_hash = tact_dict_hash_16 (w0, w1, n);
-              simd_hash_ok = TRUE;
-              o = n;
-              i += n;
-              digits_only = letters == 0;
-              goto scanned;
-            }
-        }
-    }
-#endif
   while (i < len)
     {
       char c = s[i];
@@ -598,17 +645,12 @@ scan_word (TactText *t, const char *s, gsize *pi, gsize len, guint8 flags)
   if (!ascii && i == fast_end)
     ascii = TRUE;
 
-#if defined(__SSE2__)
-scanned:
-#endif
-
   if (i == start)
     {
       /* not a word character after all: skip it */
       gsize clen;
       (void) char_at (s, i, &clen);
-      *pi = i + clen;
-      return;
+      return i + clen;
     }
 
   if (upper > 0)
@@ -629,7 +671,7 @@ scanned:
       tok->norm_len = (guint16) o;
       /* the dictionary's hash, computed here so the look-up need not walk
        * the word again */
-      tok->hash = simd_hash_ok ? simd_hash : tact_dict_hash (out, o);
+      tok->hash = tact_dict_hash (out, o);
       t->norm_len += o + 1;
       squashed = squashed && !digits_only;
     }
@@ -652,7 +694,7 @@ scanned:
     }
   if (squashed)
     tok->flags |= TACT_TOKF_ELONGATED;
-  *pi = i;
+  return i;
 }
 
 void
@@ -685,7 +727,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
             {
               gsize used;
               if ((c == 'x' || c == 'X' || c == '8') &&
-                  try_emoticon (t, s, i, len, emo, pending, &used))
+                  (used = emoticon_at (t, s, i, len, emo, pending)) > 0)
                 {
                   i += used;
                   pending = 0;
@@ -701,7 +743,8 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
                   pending = 0;
                   continue;
                 }
-              scan_word (t, s, &i, len, pending);
+              gsize end = scan_short_word (t, s, i, len, pending);
+              i = end ? end : scan_word (t, s, i, len, pending);
               pending = 0;
               continue;
             }
@@ -732,8 +775,8 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
               pending = TACT_TOKF_CLAUSE;
               continue;
             }
-          gsize used;
-          if (try_emoticon (t, s, i, len, emo, pending, &used))
+          gsize used = emoticon_at (t, s, i, len, emo, pending);
+          if (used > 0)
             {
               i += used;
               pending = 0;
@@ -752,7 +795,8 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
           if (c == '#' && i + 1 < len && g_ascii_isalpha (s[i + 1]))
             {
               i++;
-              scan_word (t, s, &i, len, pending | TACT_TOKF_HASHTAG);
+              gsize end = scan_short_word (t, s, i, len, pending | TACT_TOKF_HASHTAG);
+              i = end ? end : scan_word (t, s, i, len, pending | TACT_TOKF_HASHTAG);
               pending = 0;
               continue;
             }
@@ -795,7 +839,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
         }
       if (is_word_unichar (u))
         {
-          scan_word (t, s, &i, len, pending);
+          i = scan_word (t, s, i, len, pending);
           pending = 0;
           continue;
         }
