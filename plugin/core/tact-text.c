@@ -496,6 +496,7 @@ scan_short_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
 static inline gsize
 scan_short_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
 {
+  (void) t, (void) s, (void) i, (void) len, (void) flags;
   return 0;
 }
 #endif
