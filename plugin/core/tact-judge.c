@@ -4,6 +4,9 @@
 #include "tact-judge.h"
 
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdarg.h>
 #include <string.h>
 
@@ -551,12 +554,72 @@ seen_reset (TactScratch *s, guint n, guint32 n_words)
     }
 }
 
-/* A fixed-length loop the compiler turns into four vector additions. */
-static inline void
-add_row (float *restrict acc, const float *restrict row)
+/* The logits of a message as four vectors of four labels: GCC kept them
+ * in memory when they were an array of floats added in a loop, a load and
+ * a store per four weights.  Each lane adds the same weights in the same
+ * order as a plain loop would, so the sums are the same to the bit. */
+G_STATIC_ASSERT (TACT_JUDGE_ROW == 16);
+#if defined(__GNUC__)
+typedef float Lanes __attribute__ ((vector_size (16)));
+#else
+typedef struct { float v[4]; } Lanes;
+#endif
+
+typedef struct {
+  Lanes v[4];
+} Acc;
+
+static inline Lanes
+lanes_load (const float *p)
 {
-  for (guint k = 0; k < TACT_JUDGE_ROW; k++)
-    acc[k] += row[k];
+  Lanes v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static inline Lanes
+lanes_add (Lanes a, const float *row)
+{
+  Lanes b = lanes_load (row);
+#if defined(__GNUC__)
+  return a + b;
+#else
+  for (guint k = 0; k < 4; k++)
+    a.v[k] += b.v[k];
+  return a;
+#endif
+}
+
+/* Written out: at -O2 GCC keeps a loop over the four, and with it the
+ * accumulator in memory. */
+static inline void
+add_row (Acc *acc, const float *row)
+{
+  acc->v[0] = lanes_add (acc->v[0], row);
+  acc->v[1] = lanes_add (acc->v[1], row + 4);
+  acc->v[2] = lanes_add (acc->v[2], row + 8);
+  acc->v[3] = lanes_add (acc->v[3], row + 12);
+}
+
+/* The labels the judge may assert whose logit reaches their threshold. */
+static inline guint32
+over_threshold (const TactJudge *j, const float *logit)
+{
+  guint32 mask = 0;
+#if defined(__SSE2__)
+  for (guint k = 0; k < 4; k++)
+    mask |= (guint32) _mm_movemask_ps (_mm_cmpge_ps (_mm_loadu_ps (logit + 4 * k),
+                                                     _mm_loadu_ps (j->min_logit + 4 * k))) << (4 * k);
+  return mask & j->may;
+#else
+  for (guint32 r = j->may; r; r &= r - 1)
+    {
+      guint l = (guint) g_bit_nth_lsf (r, -1);
+      if (logit[l] >= j->min_logit[l])
+        mask |= 1u << l;
+    }
+  return mask;
+#endif
 }
 
 guint32
@@ -570,8 +633,9 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
   guint32 *wstamp = s->wstamp;
   /* the same walk as walk_features(), written out: it runs for every
    * message, and a call per feature would cost more than the additions */
-  float acc[TACT_JUDGE_ROW];
-  memcpy (acc, j->bias, sizeof acc);
+  /* (no memcpy into or out of it: that would keep it in memory) */
+  Acc acc = { { lanes_load (j->bias), lanes_load (j->bias + 4), lanes_load (j->bias + 8),
+                lanes_load (j->bias + 12) } };
   const TactWordInfo *words = pack->words;
   guint8 prev_flags = words[j->bos].flags;
   guint32 prev = j->bos;
@@ -592,24 +656,21 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
           if (wi->judge_has && wstamp[w] != s->jgen)
             {
               wstamp[w] = s->jgen;
-              add_row (acc, word_row (j, wi));
+              add_row (&acc, word_row (j, wi));
             }
           if ((prev_flags & TACT_WORDF_JUDGE_FIRST) && (wi->flags & TACT_WORDF_JUDGE_SECOND))
             {
               const float *pr = pair_row (j, prev, w);
               if (pr && first_time (s, pair_key (prev, w)))
-                add_row (acc, pr);
+                add_row (&acc, pr);
             }
           prev = w;
           prev_flags = wi->flags;
         }
     }
-  memcpy (logit, acc, sizeof acc);
-  guint32 mask = 0;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if ((j->may & (1u << l)) && logit[l] >= j->min_logit[l])
-      mask |= 1u << l;
-  return mask;
+  for (guint k = 0; k < 4; k++)
+    memcpy (logit + 4 * k, &acc.v[k], sizeof acc.v[k]);
+  return over_threshold (j, logit);
 }
 
 typedef struct {
