@@ -436,15 +436,25 @@ tact_judge_clear (TactJudge *j)
 
 /* ------------------------------------------------------------------ score */
 
-/* The row of the pair (@a, @b), or NULL. */
-static inline const float *
-pair_row (const TactJudge *j, guint32 a, guint32 b)
+#define NO_ROW G_MAXUINT32
+
+/* The row index of the pair (@a, @b), or NO_ROW. */
+static inline guint32
+pair_row_index (const TactJudge *j, guint32 a, guint32 b)
 {
   guint64 k = pair_key (a, b);
   for (guint32 s = pair_slot (j, k); j->pkeys[s]; s = (s + 1) & j->pmask)
     if (j->pkeys[s] == k)
-      return j->rows + (gsize) j->prow[s] * TACT_JUDGE_ROW;
-  return NULL;
+      return j->prow[s];
+  return NO_ROW;
+}
+
+/* The row of the pair (@a, @b), or NULL. */
+static inline const float *
+pair_row (const TactJudge *j, guint32 a, guint32 b)
+{
+  guint32 row = pair_row_index (j, a, b);
+  return row == NO_ROW ? NULL : j->rows + (gsize) row * TACT_JUDGE_ROW;
 }
 
 static inline const float *
@@ -510,47 +520,21 @@ walk_features (const TactScratch *s, const TactPack *pack, FeatureFn fn, gpointe
     }
 }
 
-/* TRUE the first time @key is seen in this message (see TactScratch.jkeys). */
-static inline gboolean
-first_time (TactScratch *s, guint64 key)
-{
-  guint32 i = tact_automaton_hash (key) & s->jmask;
-  for (; s->jstamp[i] == s->jgen; i = (i + 1) & s->jmask)
-    if (s->jkeys[i] == key)
-      return FALSE;
-  s->jstamp[i] = s->jgen;
-  s->jkeys[i] = key;
-  return TRUE;
-}
-
-/* Readies the seen-sets for a message of @n word pairs at most, in a pack
- * of @n_words words. */
+/* Readies the row stamps for a message (see TactScratch.rstamp). */
 static void
-seen_reset (TactScratch *s, guint n, guint32 n_words)
+stamps_reset (TactScratch *s, guint32 n_rows)
 {
-  if (s->n_wstamp < n_words)
+  if (s->n_rstamp < n_rows)
     {
-      g_free (s->wstamp);
-      s->wstamp = g_new0 (guint32, n_words);
-      s->n_wstamp = n_words;
+      g_free (s->rstamp);
+      s->rstamp = g_new0 (guint32, n_rows);
+      s->n_rstamp = n_rows;
     }
   if (++s->jgen == 0)
     {
       /* the stamps wrapped: old stamps could pass for new ones */
-      memset (s->jstamp, 0, (s->jmask + 1) * sizeof (guint32));
-      memset (s->wstamp, 0, s->n_wstamp * sizeof (guint32));
+      memset (s->rstamp, 0, s->n_rstamp * sizeof (guint32));
       s->jgen = 1;
-    }
-  if (n * 2 > s->jmask + 1)
-    {
-      guint32 cap = s->jmask + 1;
-      while (n * 2 > cap)
-        cap *= 2;
-      g_free (s->jkeys);
-      g_free (s->jstamp);
-      s->jmask = cap - 1;
-      s->jkeys = g_new (guint64, cap);
-      s->jstamp = g_new0 (guint32, cap);
     }
 }
 
@@ -622,54 +606,77 @@ over_threshold (const TactJudge *j, const float *logit)
 #endif
 }
 
+/* The walk of tact_judge_score(): the logits so far and the symbol
+ * before the current one. */
+typedef struct {
+  Acc      acc;
+  guint32  prev;
+  guint8   prev_flags;
+} Walk;
+
+/* Adds row @row unless this message has counted it already: each feature
+ * has a row of its own, so its stamp tells. */
+static inline TACT_ALWAYS_INLINE void
+add_once (Walk *k, const TactJudge *j, guint32 *rstamp, guint32 gen, guint32 row)
+{
+  if (rstamp[row] != gen)
+    {
+      rstamp[row] = gen;
+      add_row (&k->acc, j->rows + (gsize) row * TACT_JUDGE_ROW);
+    }
+}
+
+/* One symbol @w of "^ units… $": its word's row and the pair it ends. */
+static inline TACT_ALWAYS_INLINE void
+walk_symbol (Walk *k, const TactPack *pack, guint32 *rstamp, guint32 gen, guint32 w)
+{
+  const TactJudge *j = &pack->judge;
+  if (G_UNLIKELY (w == TACT_DICT_NONE))
+    {
+      k->prev = w;
+      k->prev_flags = 0;
+      return;
+    }
+  const TactWordInfo *wi = &pack->words[w];
+  if (wi->judge_has)
+    add_once (k, j, rstamp, gen, wi->judge_row);
+  if ((k->prev_flags & TACT_WORDF_JUDGE_FIRST) && (wi->flags & TACT_WORDF_JUDGE_SECOND))
+    {
+      guint32 row = pair_row_index (j, k->prev, w);
+      if (row != NO_ROW)
+        add_once (k, j, rstamp, gen, row);
+    }
+  k->prev = w;
+  k->prev_flags = wi->flags;
+}
+
 guint32
 tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
 {
   const TactJudge *j = &pack->judge;
   if (!j->on)
     return 0;
-  /* at most two symbols per unit, plus "$": a pair ending at each */
-  seen_reset (s, 2 * (s->n_units + 1), pack->dict.n);
-  guint32 *wstamp = s->wstamp;
+  stamps_reset (s, j->n_rows);
+  guint32 *rstamp = s->rstamp, gen = s->jgen;
   /* the same walk as walk_features(), written out: it runs for every
-   * message, and a call per feature would cost more than the additions */
-  /* (no memcpy into or out of it: that would keep it in memory) */
-  Acc acc = { { lanes_load (j->bias), lanes_load (j->bias + 4), lanes_load (j->bias + 8),
-                lanes_load (j->bias + 12) } };
-  const TactWordInfo *words = pack->words;
-  guint8 prev_flags = words[j->bos].flags;
-  guint32 prev = j->bos;
-  for (guint i = 0; i <= s->n_units; i++)
+   * message, and a call per feature would cost more than the additions.
+   * (No memcpy into or out of the logits: that would keep them in memory.) */
+  Walk k = { { { lanes_load (j->bias), lanes_load (j->bias + 4), lanes_load (j->bias + 8),
+                 lanes_load (j->bias + 12) } },
+             j->bos, pack->words[j->bos].flags };
+  const TactUnit *u = s->units;
+  guint n = s->n_units;
+  if (n > 0)
+    walk_symbol (&k, pack, rstamp, gen, u[0].word);
+  for (guint i = 1; i < n; i++)
     {
-      guint32 sym[2];
-      guint ns = unit_symbols (s, j, i, sym);
-      for (guint k = 0; k < ns; k++)
-        {
-          guint32 w = sym[k];
-          if (w == TACT_DICT_NONE)
-            {
-              prev = w;
-              prev_flags = 0;
-              continue;
-            }
-          const TactWordInfo *wi = &words[w];
-          if (wi->judge_has && wstamp[w] != s->jgen)
-            {
-              wstamp[w] = s->jgen;
-              add_row (&acc, word_row (j, wi));
-            }
-          if ((prev_flags & TACT_WORDF_JUDGE_FIRST) && (wi->flags & TACT_WORDF_JUDGE_SECOND))
-            {
-              const float *pr = pair_row (j, prev, w);
-              if (pr && first_time (s, pair_key (prev, w)))
-                add_row (&acc, pr);
-            }
-          prev = w;
-          prev_flags = wi->flags;
-        }
+      if (u[i].flags & TACT_TOKF_CLAUSE)
+        walk_symbol (&k, pack, rstamp, gen, j->bar);
+      walk_symbol (&k, pack, rstamp, gen, u[i].word);
     }
-  for (guint k = 0; k < 4; k++)
-    memcpy (logit + 4 * k, &acc.v[k], sizeof acc.v[k]);
+  walk_symbol (&k, pack, rstamp, gen, j->eos);
+  for (guint q = 0; q < 4; q++)
+    memcpy (logit + 4 * q, &k.acc.v[q], sizeof k.acc.v[q]);
   return over_threshold (j, logit);
 }
 
