@@ -449,77 +449,6 @@ pair_row_index (const TactJudge *j, guint32 a, guint32 b)
   return NO_ROW;
 }
 
-/* The row of the pair (@a, @b), or NULL. */
-static inline const float *
-pair_row (const TactJudge *j, guint32 a, guint32 b)
-{
-  guint32 row = pair_row_index (j, a, b);
-  return row == NO_ROW ? NULL : j->rows + (gsize) row * TACT_JUDGE_ROW;
-}
-
-static inline const float *
-word_row (const TactJudge *j, const TactWordInfo *wi)
-{
-  return j->rows + (gsize) wi->judge_row * TACT_JUDGE_ROW;
-}
-
-/* The features of the sequence "^ units… $" with "|" between clauses:
- * calls @fn for each unit and pair feature, with the units it spans.
- * tact_judge_score() walks the same way without the calls. */
-typedef void (*FeatureFn) (const float *row, guint start, guint end, gpointer data);
-
-/* The judge's symbols at unit @i of "^ units… $": a clause bar before the
- * unit when a clause starts there, then the unit; "$" after the last.
- * Fills @sym and returns how many (1 or 2). */
-static inline guint
-unit_symbols (const TactScratch *s, const TactJudge *j, guint i, guint32 sym[2])
-{
-  const TactUnit *u = s->units;
-  guint ns = 0;
-  if (i == s->n_units)
-    sym[ns++] = j->eos;
-  else
-    {
-      if (i > 0 && (u[i].flags & TACT_TOKF_CLAUSE))
-        sym[ns++] = j->bar;
-      sym[ns++] = u[i].word;
-    }
-  return ns;
-}
-
-static void
-walk_features (const TactScratch *s, const TactPack *pack, FeatureFn fn, gpointer data)
-{
-  const TactJudge *j = &pack->judge;
-  guint32 prev = j->bos;
-  guint prev_at = 0;
-  for (guint i = 0; i <= s->n_units; i++)
-    {
-      guint32 sym[2];
-      guint ns = unit_symbols (s, j, i, sym);
-      for (guint k = 0; k < ns; k++)
-        {
-          guint32 w = sym[k];
-          guint at = i < s->n_units ? i : s->n_units - (s->n_units > 0);
-          if (w != TACT_DICT_NONE)
-            {
-              const TactWordInfo *wi = &pack->words[w];
-              if (wi->judge_has)
-                fn (word_row (j, wi), at, at, data);
-              if (prev != TACT_DICT_NONE && (pack->words[prev].flags & TACT_WORDF_JUDGE_FIRST) &&
-                  (wi->flags & TACT_WORDF_JUDGE_SECOND))
-                {
-                  const float *pr = pair_row (j, prev, w);
-                  if (pr)
-                    fn (pr, prev_at, at, data);
-                }
-            }
-          prev = w;
-          prev_at = at;
-        }
-    }
-}
-
 /* Readies the row stamps for a message (see TactScratch.rstamp). */
 static void
 stamps_reset (TactScratch *s, guint32 n_rows)
@@ -606,29 +535,65 @@ over_threshold (const TactJudge *j, const float *logit)
 #endif
 }
 
-/* The walk of tact_judge_score(): the logits so far and the symbol
- * before the current one. */
+/* The features of the sequence "^ units… $" with "|" between clauses, in
+ * one walk for three uses: scoring (tact_judge_score(), each feature's row
+ * added once), the best feature for a label (tact_judge_evidence()) and
+ * the weight at a unit (tact_judge_weight_at()).  The mode is a constant
+ * in each caller, so each gets a walk of its own with no calls per
+ * feature; the last two run only for the few labels the judge adds. */
+typedef enum {
+  WALK_SCORE,
+  WALK_EVIDENCE,
+  WALK_WEIGHT_AT,
+} WalkMode;
+
 typedef struct {
-  Acc      acc;
+  /* the symbol before the current one, and its unit */
   guint32  prev;
   guint8   prev_flags;
+  guint    prev_at;
+  /* WALK_SCORE: the logits so far, and the row stamps (TactScratch.rstamp) */
+  Acc      acc;
+  guint32 *rstamp;
+  guint32  gen;
+  /* WALK_EVIDENCE, WALK_WEIGHT_AT */
+  TactLabel label;
+  guint    at;
+  float    best;   /* or the sum */
+  guint    start, end;
 } Walk;
 
-/* Adds row @row unless this message has counted it already: each feature
- * has a row of its own, so its stamp tells. */
+/* The feature of row @row over units @start–@end. */
 static inline TACT_ALWAYS_INLINE void
-add_once (Walk *k, const TactJudge *j, guint32 *rstamp, guint32 gen, guint32 row)
+walk_feature (Walk *k, const TactJudge *j, WalkMode mode, guint32 row, guint start, guint end)
 {
-  if (rstamp[row] != gen)
+  const float *r = j->rows + (gsize) row * TACT_JUDGE_ROW;
+  if (mode == WALK_SCORE)
     {
-      rstamp[row] = gen;
-      add_row (&k->acc, j->rows + (gsize) row * TACT_JUDGE_ROW);
+      /* each feature has a row of its own: its stamp tells whether this
+       * message has counted it */
+      if (k->rstamp[row] != k->gen)
+        {
+          k->rstamp[row] = k->gen;
+          add_row (&k->acc, r);
+        }
     }
+  else if (mode == WALK_EVIDENCE)
+    {
+      if (r[k->label] > k->best)
+        {
+          k->best = r[k->label];
+          k->start = start;
+          k->end = end;
+        }
+    }
+  else if (start <= k->at && k->at <= end)
+    k->best += r[k->label];
 }
 
-/* One symbol @w of "^ units… $": its word's row and the pair it ends. */
+/* One symbol @w at unit @at: its word's feature and the pair it ends. */
 static inline TACT_ALWAYS_INLINE void
-walk_symbol (Walk *k, const TactPack *pack, guint32 *rstamp, guint32 gen, guint32 w)
+walk_symbol (Walk *k, const TactPack *pack, WalkMode mode, guint32 w, guint at)
 {
   const TactJudge *j = &pack->judge;
   if (G_UNLIKELY (w == TACT_DICT_NONE))
@@ -639,15 +604,38 @@ walk_symbol (Walk *k, const TactPack *pack, guint32 *rstamp, guint32 gen, guint3
     }
   const TactWordInfo *wi = &pack->words[w];
   if (wi->judge_has)
-    add_once (k, j, rstamp, gen, wi->judge_row);
+    walk_feature (k, j, mode, wi->judge_row, at, at);
   if ((k->prev_flags & TACT_WORDF_JUDGE_FIRST) && (wi->flags & TACT_WORDF_JUDGE_SECOND))
     {
       guint32 row = pair_row_index (j, k->prev, w);
       if (row != NO_ROW)
-        add_once (k, j, rstamp, gen, row);
+        walk_feature (k, j, mode, row, k->prev_at, at);
     }
   k->prev = w;
   k->prev_flags = wi->flags;
+  if (mode != WALK_SCORE)
+    k->prev_at = at;
+}
+
+/* "|" goes before a unit that starts a clause, "$" stands at the last unit. */
+static inline TACT_ALWAYS_INLINE void
+walk (Walk *k, const TactScratch *s, const TactPack *pack, WalkMode mode)
+{
+  const TactJudge *j = &pack->judge;
+  const TactUnit *u = s->units;
+  guint n = s->n_units;
+  k->prev = j->bos;
+  k->prev_flags = pack->words[j->bos].flags;
+  k->prev_at = 0;
+  if (n > 0)
+    walk_symbol (k, pack, mode, u[0].word, 0);
+  for (guint i = 1; i < n; i++)
+    {
+      if (u[i].flags & TACT_TOKF_CLAUSE)
+        walk_symbol (k, pack, mode, j->bar, i);
+      walk_symbol (k, pack, mode, u[i].word, i);
+    }
+  walk_symbol (k, pack, mode, j->eos, n - (n > 0));
 }
 
 guint32
@@ -657,80 +645,37 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
   if (!j->on)
     return 0;
   stamps_reset (s, j->n_rows);
-  guint32 *rstamp = s->rstamp, gen = s->jgen;
-  /* the same walk as walk_features(), written out: it runs for every
-   * message, and a call per feature would cost more than the additions.
-   * (No memcpy into or out of the logits: that would keep them in memory.) */
-  Walk k = { { { lanes_load (j->bias), lanes_load (j->bias + 4), lanes_load (j->bias + 8),
-                 lanes_load (j->bias + 12) } },
-             j->bos, pack->words[j->bos].flags };
-  const TactUnit *u = s->units;
-  guint n = s->n_units;
-  if (n > 0)
-    walk_symbol (&k, pack, rstamp, gen, u[0].word);
-  for (guint i = 1; i < n; i++)
-    {
-      if (u[i].flags & TACT_TOKF_CLAUSE)
-        walk_symbol (&k, pack, rstamp, gen, j->bar);
-      walk_symbol (&k, pack, rstamp, gen, u[i].word);
-    }
-  walk_symbol (&k, pack, rstamp, gen, j->eos);
+  /* (no memcpy into or out of the logits: that would keep them in memory) */
+  Walk k;
+  k.acc = (Acc) { { lanes_load (j->bias), lanes_load (j->bias + 4), lanes_load (j->bias + 8),
+                    lanes_load (j->bias + 12) } };
+  k.rstamp = s->rstamp;
+  k.gen = s->jgen;
+  walk (&k, s, pack, WALK_SCORE);
   for (guint q = 0; q < 4; q++)
     memcpy (logit + 4 * q, &k.acc.v[q], sizeof k.acc.v[q]);
   return over_threshold (j, logit);
-}
-
-typedef struct {
-  guint32 label;
-  float   best;
-  guint   start, end;
-} Evidence;
-
-static void
-best_feature (const float *row, guint start, guint end, gpointer data)
-{
-  Evidence *e = data;
-  if (row[e->label] > e->best)
-    {
-      e->best = row[e->label];
-      e->start = start;
-      e->end = end;
-    }
 }
 
 gboolean
 tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label, guint *start,
                      guint *end)
 {
-  Evidence e = { label, 0.0f, 0, 0 };
   if (!pack->judge.on || s->n_units == 0)
     return FALSE;
-  walk_features (s, pack, best_feature, &e);
-  *start = e.start;
-  *end = e.end;
-  return e.best > 0.0f;
-}
-
-typedef struct {
-  guint32 label;
-  guint   at;
-  float   sum;
-} WeightAt;
-
-static void
-sum_at (const float *row, guint start, guint end, gpointer data)
-{
-  WeightAt *w = data;
-  if (start <= w->at && w->at <= end)
-    w->sum += row[w->label];
+  Walk k = { .label = label, .best = 0.0f, .start = 0, .end = 0 };
+  walk (&k, s, pack, WALK_EVIDENCE);
+  *start = k.start;
+  *end = k.end;
+  return k.best > 0.0f;
 }
 
 float
 tact_judge_weight_at (const TactScratch *s, const TactPack *pack, TactLabel label, guint at)
 {
-  WeightAt w = { label, at, 0.0f };
   if (!pack->judge.on || s->n_units == 0)
     return 0.0f;
-  walk_features (s, pack, sum_at, &w);
-  return w.sum;
+  Walk k = { .label = label, .at = at, .best = 0.0f };
+  walk (&k, s, pack, WALK_WEIGHT_AT);
+  return k.best;
 }
