@@ -29,10 +29,12 @@ tact_text_clear (TactText *t)
   memset (t, 0, sizeof *t);
 }
 
+/* Room for @extra bytes and a NUL, and eight bytes more: the analyser
+ * reads a normal form's first eight bytes in one load. */
 static void
 norm_reserve (TactText *t, gsize extra)
 {
-  if (t->norm_len + extra + 1 > t->norm_cap)
+  if (t->norm_len + extra + 1 + 8 > t->norm_cap)
     {
       t->norm_cap = MAX (t->norm_cap * 2, t->norm_len + extra + 256);
       t->norm = g_realloc (t->norm, t->norm_cap);
