@@ -170,18 +170,9 @@ build_units (TactScratch *s, const TactPack *pack)
           tok->kind == TACT_TOK_MENTION)
         {
           const char *nm = tact_text_norm (t, i);
+          /* the tokeniser has both for ASCII words */
           guint32 h = tok->hash ? tok->hash : tact_dict_hash (nm, tok->norm_len);
-          /* the normal forms leave eight bytes of room after each (see
-           * norm_reserve()): the key's head from one load */
-          guint64 head;
-          if (G_LIKELY (tok->norm + 8 <= t->norm_cap))
-            {
-              guint64 w0;
-              memcpy (&w0, nm, 8);
-              head = tact_dict_head_word (GUINT64_FROM_LE (w0), tok->norm_len);
-            }
-          else
-            head = tact_dict_head (nm, tok->norm_len);
+          guint64 head = tok->head ? tok->head : tact_dict_head (nm, tok->norm_len);
           u.word = tact_pack_lookup_head (pack, nm, tok->norm_len, h, head,
                                           (tok->flags & TACT_TOKF_ELONGATED) != 0);
         }

@@ -48,67 +48,10 @@ tact_dict_key (const TactDict *d, guint32 id)
   return d->arena->str + d->keys[2 * id];
 }
 
-/* The dictionary's hash: eight bytes at a time (the last chunk
- * zero-padded), one multiply each.  The tokeniser computes the same value
- * for short words straight from a vector register (tact_dict_hash_16()),
- * with no loop over the characters. */
-static inline guint64
-tact_dict_hash_chunk (guint64 h, guint64 w)
-{
-  h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-  return h ^ (h >> 29);
-}
-
-static inline guint32
-tact_dict_hash_finish (guint64 h)
-{
-  return (guint32) (h ^ (h >> 32));
-}
-
-static inline guint32
-tact_dict_hash (const char *s, gsize len)
-{
-  guint64 h = 0x6A09E667F3BCC909ull ^ len;
-  gsize i = 0;
-  for (; i + 8 <= len; i += 8)
-    {
-      guint64 w = 0;
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
-      memcpy (&w, s + i, 8);   /* the same word as the loop below, in one load */
-#else
-      for (guint k = 0; k < 8; k++)
-        w |= (guint64) (guchar) s[i + k] << (8 * k);
-#endif
-      h = tact_dict_hash_chunk (h, w);
-    }
-  if (i < len)
-    {
-      guint64 w = 0;
-      for (guint k = 0; i + k < len; k++)
-        w |= (guint64) (guchar) s[i + k] << (8 * k);
-      h = tact_dict_hash_chunk (h, w);
-    }
-  return tact_dict_hash_finish (h);
-}
-
-/* The same hash for a key of 1–15 bytes given as two little-endian words
- * (bytes past @len may hold anything: they are masked off). */
-static inline guint32
-tact_dict_hash_16 (guint64 w0, guint64 w1, gsize len)
-{
-  guint64 h = 0x6A09E667F3BCC909ull ^ len;
-  if (len < 8)
-    return tact_dict_hash_finish (tact_dict_hash_chunk (h, w0 & ((1ull << (8 * len)) - 1)));
-  h = tact_dict_hash_chunk (h, w0);
-  if (len > 8)
-    h = tact_dict_hash_chunk (h, w1 & ((1ull << (8 * (len - 8))) - 1));
-  return tact_dict_hash_finish (h);
-}
-
 /* A key's "head": its first min(@len, 7) bytes, zero-padded, and in the
  * top byte min(@len, 8) + 1.  Never 0, and two keys of up to seven bytes
  * are equal exactly when their heads are.  Per min(@len, 8): the bytes to
- * keep and the top byte. */
+ * keep. */
 static const guint64 tact_dict_head_keep[9] = {
   0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF,
   0xFFFFFFFFFFFFFF,
@@ -146,6 +89,74 @@ tact_dict_head (const char *k, gsize len)
     w |= (guint64) (guchar) k[i] << (8 * i);
 #endif
   return tact_dict_head_word (w, len);
+}
+
+/* The hash of a key of up to seven bytes, from its head: one multiply
+ * (the shift first brings the top bytes down to the bits that decide a
+ * slot). */
+static inline guint32
+tact_dict_hash_head (guint64 head)
+{
+  return (guint32) (((head ^ (head >> 29)) * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/* The dictionary's hash: of the head for a key of up to seven bytes, else
+ * eight bytes at a time (the last chunk zero-padded), one multiply each.
+ * The tokeniser computes the same value for short words straight from a
+ * vector register (tact_dict_hash_16()), with no loop over the characters. */
+static inline guint64
+tact_dict_hash_chunk (guint64 h, guint64 w)
+{
+  h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+  return h ^ (h >> 29);
+}
+
+static inline guint32
+tact_dict_hash_finish (guint64 h)
+{
+  return (guint32) (h ^ (h >> 32));
+}
+
+static inline guint32
+tact_dict_hash (const char *s, gsize len)
+{
+  if (len <= 7)
+    return tact_dict_hash_head (tact_dict_head (s, len));
+  guint64 h = 0x6A09E667F3BCC909ull ^ len;
+  gsize i = 0;
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w = 0;
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+      memcpy (&w, s + i, 8);   /* the same word as the loop below, in one load */
+#else
+      for (guint k = 0; k < 8; k++)
+        w |= (guint64) (guchar) s[i + k] << (8 * k);
+#endif
+      h = tact_dict_hash_chunk (h, w);
+    }
+  if (i < len)
+    {
+      guint64 w = 0;
+      for (guint k = 0; i + k < len; k++)
+        w |= (guint64) (guchar) s[i + k] << (8 * k);
+      h = tact_dict_hash_chunk (h, w);
+    }
+  return tact_dict_hash_finish (h);
+}
+
+/* The same hash for a key of 1–15 bytes given as two little-endian words
+ * (bytes past @len may hold anything: they are masked off). */
+static inline guint32
+tact_dict_hash_16 (guint64 w0, guint64 w1, gsize len)
+{
+  if (len <= 7)
+    return tact_dict_hash_head (tact_dict_head_word (w0, len));
+  guint64 h = 0x6A09E667F3BCC909ull ^ len;
+  h = tact_dict_hash_chunk (h, w0);
+  if (len > 8)
+    h = tact_dict_hash_chunk (h, w1 & ((1ull << (8 * (len - 8))) - 1));
+  return tact_dict_hash_finish (h);
 }
 
 /* memcmp (a, b, len) == 0 for the short keys nearly all words are, inline:
