@@ -24,7 +24,7 @@
 void
 tact_scratch_init (TactScratch *s)
 {
-  /* the fields not set below (order, wstamp…) start empty */
+  /* the fields not set below (order, rstamp…) start empty */
   memset (s, 0, sizeof *s);
   tact_text_init (&s->text);
   s->cap_units = 128;
@@ -34,10 +34,6 @@ tact_scratch_init (TactScratch *s)
   s->cur = g_new (TactState, TACT_MAX_STATES);
   s->next = g_new (TactState, TACT_MAX_STATES);
   s->vals = g_new (float, s->cap_units);
-  s->jmask = 255;
-  s->jkeys = g_new (guint64, s->jmask + 1);
-  s->jstamp = g_new0 (guint32, s->jmask + 1);
-  s->jgen = 0;
 }
 
 void
@@ -51,9 +47,7 @@ tact_scratch_clear (TactScratch *s)
   g_free (s->cur);
   g_free (s->next);
   g_free (s->vals);
-  g_free (s->jkeys);
-  g_free (s->jstamp);
-  g_free (s->wstamp);
+  g_free (s->rstamp);
 }
 
 guint
@@ -176,9 +170,11 @@ build_units (TactScratch *s, const TactPack *pack)
           tok->kind == TACT_TOK_MENTION)
         {
           const char *nm = tact_text_norm (t, i);
+          /* the tokeniser has both for ASCII words */
           guint32 h = tok->hash ? tok->hash : tact_dict_hash (nm, tok->norm_len);
-          u.word = tact_pack_lookup_hashed (pack, nm, tok->norm_len, h,
-                                            (tok->flags & TACT_TOKF_ELONGATED) != 0);
+          guint64 head = tok->head ? tok->head : tact_dict_head (nm, tok->norm_len);
+          u.word = tact_pack_lookup_head (pack, nm, tok->norm_len, h, head,
+                                          (tok->flags & TACT_TOKF_ELONGATED) != 0);
         }
       if (u.word != TACT_DICT_NONE && pack->words[u.word].n_expand)
         {

@@ -58,16 +58,10 @@ typedef struct {
   float    *vals;     /* cap_units: per unit, its valence */
   int       excl, qm; /* the message's "!" and "?" */
   int       contrast_at; /* the last unit whose word is a contrast ("but"), or -1 */
-  /* the judge's word pairs already counted in this message (tact-judge.c):
-   * open addressing, a slot is taken when its stamp is the message's, so
-   * nothing is cleared between messages */
-  guint64  *jkeys;
-  guint32  *jstamp;
-  guint32   jmask, jgen;
-  /* per word id: the message stamp when the word was last counted (words
-   * are most features; one load instead of a hash probe) */
-  guint32  *wstamp;
-  guint32   n_wstamp;
+  /* per judge row (a word or a word pair): the message stamp @jgen when
+   * the row was last counted, so nothing is cleared between messages */
+  guint32  *rstamp;
+  guint32   n_rstamp, jgen;
 } TactScratch;
 
 void tact_scratch_init (TactScratch *s);

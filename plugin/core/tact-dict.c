@@ -7,10 +7,8 @@ void
 tact_dict_init (TactDict *d)
 {
   memset (d, 0, sizeof *d);
-  /* a pack interns some twenty thousand words: start near that size
-   * rather than doubling six times */
-  d->mask = 16383;
-  d->slots = g_new0 (guint64, d->mask + 1);
+  d->mask = TACT_DICT_MIN_SLOTS - 1;
+  d->slots = g_new0 (TactDictSlot, d->mask + 1);
   d->arena = g_string_new (NULL);
 }
 
@@ -26,20 +24,30 @@ tact_dict_clear (TactDict *d)
 }
 
 static void
+put_slot (TactDict *d, guint32 id)
+{
+  guint32 i = d->hashes[id] & d->mask;
+  while (d->slots[i].head)
+    i = (i + 1) & d->mask;
+  d->slots[i].head = tact_dict_head (d->arena->str + d->keys[2 * id], d->keys[2 * id + 1]);
+  d->slots[i].hash = d->hashes[id];
+  d->slots[i].id = id;
+}
+
+void
+tact_dict_fill_slots (TactDict *d)
+{
+  for (guint32 id = 0; id < d->n; id++)
+    put_slot (d, id);
+}
+
+static void
 grow (TactDict *d)
 {
-  guint32 nmask = d->mask * 2 + 1;
-  guint64 *nslots = g_new0 (guint64, nmask + 1);
-  for (guint32 id = 0; id < d->n; id++)
-    {
-      guint32 i = d->hashes[id] & nmask;
-      while (nslots[i])
-        i = (i + 1) & nmask;
-      nslots[i] = ((guint64) d->hashes[id] << 32) | (id + 1);
-    }
   g_free (d->slots);
-  d->slots = nslots;
-  d->mask = nmask;
+  d->mask = d->mask * 2 + 1;
+  d->slots = g_new0 (TactDictSlot, d->mask + 1);
+  tact_dict_fill_slots (d);
 }
 
 guint32
@@ -64,9 +72,6 @@ tact_dict_intern (TactDict *d, const char *key, gsize len)
   d->hashes[id] = h;
   g_string_append_len (d->arena, key, (gssize) len);
   g_string_append_c (d->arena, '\0');
-  guint32 i = d->hashes[id] & d->mask;
-  while (d->slots[i])
-    i = (i + 1) & d->mask;
-  d->slots[i] = ((guint64) d->hashes[id] << 32) | (id + 1);
+  put_slot (d, id);
   return id;
 }

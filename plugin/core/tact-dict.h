@@ -1,9 +1,12 @@
 /* A compact string → id map for the hot path (internal).
  *
  * Open addressing over one key arena: a lookup is a hash, one or two
- * probes and a memcmp, with no allocation.  GHashTable would do, but it
- * costs two pointer chases per probe and a strlen per key, and lookups are
- * most of the engine's time.
+ * probes and, for a key of eight bytes or more, a comparison with the
+ * key in the arena, with no allocation.  A slot holds the key's first
+ * bytes and length (its "head"), which for the short keys most words are
+ * is the whole key: their lookups touch one cache line, the slot's.
+ * GHashTable would do, but it costs two pointer chases per probe and a
+ * strlen per key, and lookups are most of the engine's time.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
@@ -13,8 +16,18 @@
 
 #define TACT_DICT_NONE G_MAXUINT32
 
+/* The slots of a new dictionary: a pack interns some twenty thousand
+ * words, and starting near that size spares doubling six times. */
+#define TACT_DICT_MIN_SLOTS 16384
+
 typedef struct {
-  guint64 *slots;     /* hash << 32 | (id + 1), 0 = empty: a probe needs no other memory */
+  guint64 head;       /* tact_dict_head() of the key, 0 = empty */
+  guint32 hash;       /* tact_dict_hash() of the key */
+  guint32 id;
+} TactDictSlot;
+
+typedef struct {
+  TactDictSlot *slots; /* a probe needs no other memory for a key of up to 7 bytes */
   guint32  mask;
   guint32 *keys;      /* per id: offset of the key in arena, then its length */
   guint32 *hashes;
@@ -23,6 +36,9 @@ typedef struct {
 } TactDict;
 
 void    tact_dict_init (TactDict *d);
+/* Fills the slots (@mask + 1 of them, zeroed) from the keys and hashes of
+ * the @d->n ids, as a snapshot is read. */
+void    tact_dict_fill_slots (TactDict *d);
 void    tact_dict_clear (TactDict *d);
 /* Returns the id of @key, adding it if new. */
 guint32 tact_dict_intern (TactDict *d, const char *key, gsize len);
@@ -32,10 +48,62 @@ tact_dict_key (const TactDict *d, guint32 id)
   return d->arena->str + d->keys[2 * id];
 }
 
-/* The dictionary's hash: eight bytes at a time (the last chunk
- * zero-padded), one multiply each.  The tokeniser computes the same value
- * for short words straight from a vector register (tact_dict_hash_16()),
- * with no loop over the characters. */
+/* A key's "head": its first min(@len, 7) bytes, zero-padded, and in the
+ * top byte min(@len, 8) + 1.  Never 0, and two keys of up to seven bytes
+ * are equal exactly when their heads are.  Per min(@len, 8): the bytes to
+ * keep. */
+static const guint64 tact_dict_head_keep[9] = {
+  0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF,
+  0xFFFFFFFFFFFFFF,
+};
+
+/* The head from the key's first eight bytes as a little-endian word @w0
+ * (bytes past @len may hold anything), with no branch on the length. */
+static inline guint64
+tact_dict_head_word (guint64 w0, gsize len)
+{
+  gsize m = MIN (len, 8);
+  return (w0 & tact_dict_head_keep[m]) | (guint64) (m + 1) << 56;
+}
+
+/* The head of @k, reading no byte past it. */
+static inline guint64
+tact_dict_head (const char *k, gsize len)
+{
+  gsize m = MIN (len, 7);
+  guint64 w = 0;
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  if (m >= 4)
+    {
+      /* two loads that may overlap: the bytes they share are the same */
+      guint32 a, b;
+      memcpy (&a, k, 4);
+      memcpy (&b, k + m - 4, 4);
+      w = a | (guint64) b << (8 * (m - 4));
+    }
+  else if (m > 0)
+    w = (guint64) (guchar) k[0] | (guint64) (guchar) k[m / 2] << (8 * (m / 2)) |
+        (guint64) (guchar) k[m - 1] << (8 * (m - 1));
+#else
+  for (gsize i = 0; i < m; i++)
+    w |= (guint64) (guchar) k[i] << (8 * i);
+#endif
+  return tact_dict_head_word (w, len);
+}
+
+/* The hash of a key of up to seven bytes, from its head: one multiply
+ * (the shift first brings the top bytes down to the bits that decide a
+ * slot). */
+static inline guint32
+tact_dict_hash_head (guint64 head)
+{
+  return (guint32) (((head ^ (head >> 29)) * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/* The dictionary's hash: of the head for a key of up to seven bytes, else
+ * eight bytes at a time (the last chunk zero-padded), one multiply each.
+ * The tokeniser computes the same value for short words straight from a
+ * vector register (tact_dict_hash_16()), with no loop over the characters. */
 static inline guint64
 tact_dict_hash_chunk (guint64 h, guint64 w)
 {
@@ -52,6 +120,8 @@ tact_dict_hash_finish (guint64 h)
 static inline guint32
 tact_dict_hash (const char *s, gsize len)
 {
+  if (len <= 7)
+    return tact_dict_hash_head (tact_dict_head (s, len));
   guint64 h = 0x6A09E667F3BCC909ull ^ len;
   gsize i = 0;
   for (; i + 8 <= len; i += 8)
@@ -80,9 +150,9 @@ tact_dict_hash (const char *s, gsize len)
 static inline guint32
 tact_dict_hash_16 (guint64 w0, guint64 w1, gsize len)
 {
+  if (len <= 7)
+    return tact_dict_hash_head (tact_dict_head_word (w0, len));
   guint64 h = 0x6A09E667F3BCC909ull ^ len;
-  if (len < 8)
-    return tact_dict_hash_finish (tact_dict_hash_chunk (h, w0 & ((1ull << (8 * len)) - 1)));
   h = tact_dict_hash_chunk (h, w0);
   if (len > 8)
     h = tact_dict_hash_chunk (h, w1 & ((1ull << (8 * (len - 8))) - 1));
@@ -124,22 +194,34 @@ tact_dict_key_equal (const char *a, const char *b, gsize len)
 #define TACT_ALWAYS_INLINE
 #endif
 
-/* Returns the id of @key (whose tact_dict_hash() is @h) or TACT_DICT_NONE.
- * Inline: it runs for every token of every message. */
+/* Returns the id of @key (whose tact_dict_hash() is @h and tact_dict_head()
+ * @head) or TACT_DICT_NONE.  Inline: it runs for every token of every
+ * message. */
 static inline TACT_ALWAYS_INLINE guint32
-tact_dict_lookup_hashed (const TactDict *d, const char *key, gsize len, guint32 h)
+tact_dict_lookup_head (const TactDict *d, const char *key, gsize len, guint32 h, guint64 head)
 {
   for (guint32 i = h & d->mask;; i = (i + 1) & d->mask)
     {
-      guint64 s = d->slots[i];
-      if (s == 0)
+      const TactDictSlot *s = &d->slots[i];
+      if (s->head == head)
+        {
+          /* the head is the whole of a short key */
+          if (len <= 7)
+            return s->id;
+          /* a longer one has its length and the rest to compare */
+          if (s->hash == h && d->keys[2 * s->id + 1] == len &&
+              tact_dict_key_equal (d->arena->str + d->keys[2 * s->id], key, len))
+            return s->id;
+        }
+      else if (s->head == 0)
         return TACT_DICT_NONE;
-      if ((guint32) (s >> 32) != h)
-        continue;
-      guint32 id = (guint32) (s & 0xffffffffu) - 1;
-      if (d->keys[2 * id + 1] == len && tact_dict_key_equal (d->arena->str + d->keys[2 * id], key, len))
-        return id;
     }
+}
+
+static inline TACT_ALWAYS_INLINE guint32
+tact_dict_lookup_hashed (const TactDict *d, const char *key, gsize len, guint32 h)
+{
+  return tact_dict_lookup_head (d, key, len, h, tact_dict_head (key, len));
 }
 
 static inline guint32

@@ -4,6 +4,9 @@
 #include "tact-judge.h"
 
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdarg.h>
 #include <string.h>
 
@@ -433,130 +436,206 @@ tact_judge_clear (TactJudge *j)
 
 /* ------------------------------------------------------------------ score */
 
-/* The row of the pair (@a, @b), or NULL. */
-static inline const float *
-pair_row (const TactJudge *j, guint32 a, guint32 b)
+#define NO_ROW G_MAXUINT32
+
+/* The row index of the pair (@a, @b), or NO_ROW. */
+static inline guint32
+pair_row_index (const TactJudge *j, guint32 a, guint32 b)
 {
   guint64 k = pair_key (a, b);
   for (guint32 s = pair_slot (j, k); j->pkeys[s]; s = (s + 1) & j->pmask)
     if (j->pkeys[s] == k)
-      return j->rows + (gsize) j->prow[s] * TACT_JUDGE_ROW;
-  return NULL;
+      return j->prow[s];
+  return NO_ROW;
 }
 
-static inline const float *
-word_row (const TactJudge *j, const TactWordInfo *wi)
-{
-  return j->rows + (gsize) wi->judge_row * TACT_JUDGE_ROW;
-}
-
-/* The features of the sequence "^ units… $" with "|" between clauses:
- * calls @fn for each unit and pair feature, with the units it spans.
- * tact_judge_score() walks the same way without the calls. */
-typedef void (*FeatureFn) (const float *row, guint start, guint end, gpointer data);
-
-/* The judge's symbols at unit @i of "^ units… $": a clause bar before the
- * unit when a clause starts there, then the unit; "$" after the last.
- * Fills @sym and returns how many (1 or 2). */
-static inline guint
-unit_symbols (const TactScratch *s, const TactJudge *j, guint i, guint32 sym[2])
-{
-  const TactUnit *u = s->units;
-  guint ns = 0;
-  if (i == s->n_units)
-    sym[ns++] = j->eos;
-  else
-    {
-      if (i > 0 && (u[i].flags & TACT_TOKF_CLAUSE))
-        sym[ns++] = j->bar;
-      sym[ns++] = u[i].word;
-    }
-  return ns;
-}
-
+/* Readies the row stamps for a message (see TactScratch.rstamp). */
 static void
-walk_features (const TactScratch *s, const TactPack *pack, FeatureFn fn, gpointer data)
+stamps_reset (TactScratch *s, guint32 n_rows)
 {
-  const TactJudge *j = &pack->judge;
-  guint32 prev = j->bos;
-  guint prev_at = 0;
-  for (guint i = 0; i <= s->n_units; i++)
+  if (s->n_rstamp < n_rows)
     {
-      guint32 sym[2];
-      guint ns = unit_symbols (s, j, i, sym);
-      for (guint k = 0; k < ns; k++)
-        {
-          guint32 w = sym[k];
-          guint at = i < s->n_units ? i : s->n_units - (s->n_units > 0);
-          if (w != TACT_DICT_NONE)
-            {
-              const TactWordInfo *wi = &pack->words[w];
-              if (wi->judge_has)
-                fn (word_row (j, wi), at, at, data);
-              if (prev != TACT_DICT_NONE && (pack->words[prev].flags & TACT_WORDF_JUDGE_FIRST) &&
-                  (wi->flags & TACT_WORDF_JUDGE_SECOND))
-                {
-                  const float *pr = pair_row (j, prev, w);
-                  if (pr)
-                    fn (pr, prev_at, at, data);
-                }
-            }
-          prev = w;
-          prev_at = at;
-        }
-    }
-}
-
-/* TRUE the first time @key is seen in this message (see TactScratch.jkeys). */
-static inline gboolean
-first_time (TactScratch *s, guint64 key)
-{
-  guint32 i = tact_automaton_hash (key) & s->jmask;
-  for (; s->jstamp[i] == s->jgen; i = (i + 1) & s->jmask)
-    if (s->jkeys[i] == key)
-      return FALSE;
-  s->jstamp[i] = s->jgen;
-  s->jkeys[i] = key;
-  return TRUE;
-}
-
-/* Readies the seen-sets for a message of @n word pairs at most, in a pack
- * of @n_words words. */
-static void
-seen_reset (TactScratch *s, guint n, guint32 n_words)
-{
-  if (s->n_wstamp < n_words)
-    {
-      g_free (s->wstamp);
-      s->wstamp = g_new0 (guint32, n_words);
-      s->n_wstamp = n_words;
+      g_free (s->rstamp);
+      s->rstamp = g_new0 (guint32, n_rows);
+      s->n_rstamp = n_rows;
     }
   if (++s->jgen == 0)
     {
       /* the stamps wrapped: old stamps could pass for new ones */
-      memset (s->jstamp, 0, (s->jmask + 1) * sizeof (guint32));
-      memset (s->wstamp, 0, s->n_wstamp * sizeof (guint32));
+      memset (s->rstamp, 0, s->n_rstamp * sizeof (guint32));
       s->jgen = 1;
-    }
-  if (n * 2 > s->jmask + 1)
-    {
-      guint32 cap = s->jmask + 1;
-      while (n * 2 > cap)
-        cap *= 2;
-      g_free (s->jkeys);
-      g_free (s->jstamp);
-      s->jmask = cap - 1;
-      s->jkeys = g_new (guint64, cap);
-      s->jstamp = g_new0 (guint32, cap);
     }
 }
 
-/* A fixed-length loop the compiler turns into four vector additions. */
-static inline void
-add_row (float *restrict acc, const float *restrict row)
+/* The logits of a message as four vectors of four labels: GCC kept them
+ * in memory when they were an array of floats added in a loop, a load and
+ * a store per four weights.  Each lane adds the same weights in the same
+ * order as a plain loop would, so the sums are the same to the bit. */
+G_STATIC_ASSERT (TACT_JUDGE_ROW == 16);
+#if defined(__GNUC__)
+typedef float Lanes __attribute__ ((vector_size (16)));
+#else
+typedef struct { float v[4]; } Lanes;
+#endif
+
+typedef struct {
+  Lanes v[4];
+} Acc;
+
+static inline Lanes
+lanes_load (const float *p)
 {
-  for (guint k = 0; k < TACT_JUDGE_ROW; k++)
-    acc[k] += row[k];
+  Lanes v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static inline Lanes
+lanes_add (Lanes a, const float *row)
+{
+  Lanes b = lanes_load (row);
+#if defined(__GNUC__)
+  return a + b;
+#else
+  for (guint k = 0; k < 4; k++)
+    a.v[k] += b.v[k];
+  return a;
+#endif
+}
+
+/* Written out: at -O2 GCC keeps a loop over the four, and with it the
+ * accumulator in memory. */
+static inline void
+add_row (Acc *acc, const float *row)
+{
+  acc->v[0] = lanes_add (acc->v[0], row);
+  acc->v[1] = lanes_add (acc->v[1], row + 4);
+  acc->v[2] = lanes_add (acc->v[2], row + 8);
+  acc->v[3] = lanes_add (acc->v[3], row + 12);
+}
+
+/* The labels the judge may assert whose logit reaches their threshold. */
+static inline guint32
+over_threshold (const TactJudge *j, const float *logit)
+{
+  guint32 mask = 0;
+#if defined(__SSE2__)
+  for (guint k = 0; k < 4; k++)
+    mask |= (guint32) _mm_movemask_ps (_mm_cmpge_ps (_mm_loadu_ps (logit + 4 * k),
+                                                     _mm_loadu_ps (j->min_logit + 4 * k))) << (4 * k);
+  return mask & j->may;
+#else
+  for (guint32 r = j->may; r; r &= r - 1)
+    {
+      guint l = (guint) g_bit_nth_lsf (r, -1);
+      if (logit[l] >= j->min_logit[l])
+        mask |= 1u << l;
+    }
+  return mask;
+#endif
+}
+
+/* The features of the sequence "^ units… $" with "|" between clauses, in
+ * one walk for three uses: scoring (tact_judge_score(), each feature's row
+ * added once), the best feature for a label (tact_judge_evidence()) and
+ * the weight at a unit (tact_judge_weight_at()).  The mode is a constant
+ * in each caller, so each gets a walk of its own with no calls per
+ * feature; the last two run only for the few labels the judge adds. */
+typedef enum {
+  WALK_SCORE,
+  WALK_EVIDENCE,
+  WALK_WEIGHT_AT,
+} WalkMode;
+
+typedef struct {
+  /* the symbol before the current one, and its unit */
+  guint32  prev;
+  guint8   prev_flags;
+  guint    prev_at;
+  /* WALK_SCORE: the logits so far, and the row stamps (TactScratch.rstamp) */
+  Acc      acc;
+  guint32 *rstamp;
+  guint32  gen;
+  /* WALK_EVIDENCE, WALK_WEIGHT_AT */
+  TactLabel label;
+  guint    at;
+  float    best;   /* or the sum */
+  guint    start, end;
+} Walk;
+
+/* The feature of row @row over units @start–@end. */
+static inline TACT_ALWAYS_INLINE void
+walk_feature (Walk *k, const TactJudge *j, WalkMode mode, guint32 row, guint start, guint end)
+{
+  const float *r = j->rows + (gsize) row * TACT_JUDGE_ROW;
+  if (mode == WALK_SCORE)
+    {
+      /* each feature has a row of its own: its stamp tells whether this
+       * message has counted it */
+      if (k->rstamp[row] != k->gen)
+        {
+          k->rstamp[row] = k->gen;
+          add_row (&k->acc, r);
+        }
+    }
+  else if (mode == WALK_EVIDENCE)
+    {
+      if (r[k->label] > k->best)
+        {
+          k->best = r[k->label];
+          k->start = start;
+          k->end = end;
+        }
+    }
+  else if (start <= k->at && k->at <= end)
+    k->best += r[k->label];
+}
+
+/* One symbol @w at unit @at: its word's feature and the pair it ends. */
+static inline TACT_ALWAYS_INLINE void
+walk_symbol (Walk *k, const TactPack *pack, WalkMode mode, guint32 w, guint at)
+{
+  const TactJudge *j = &pack->judge;
+  if (G_UNLIKELY (w == TACT_DICT_NONE))
+    {
+      k->prev = w;
+      k->prev_flags = 0;
+      return;
+    }
+  const TactWordInfo *wi = &pack->words[w];
+  if (wi->judge_has)
+    walk_feature (k, j, mode, wi->judge_row, at, at);
+  if ((k->prev_flags & TACT_WORDF_JUDGE_FIRST) && (wi->flags & TACT_WORDF_JUDGE_SECOND))
+    {
+      guint32 row = pair_row_index (j, k->prev, w);
+      if (row != NO_ROW)
+        walk_feature (k, j, mode, row, k->prev_at, at);
+    }
+  k->prev = w;
+  k->prev_flags = wi->flags;
+  if (mode != WALK_SCORE)
+    k->prev_at = at;
+}
+
+/* "|" goes before a unit that starts a clause, "$" stands at the last unit. */
+static inline TACT_ALWAYS_INLINE void
+walk (Walk *k, const TactScratch *s, const TactPack *pack, WalkMode mode)
+{
+  const TactJudge *j = &pack->judge;
+  const TactUnit *u = s->units;
+  guint n = s->n_units;
+  k->prev = j->bos;
+  k->prev_flags = pack->words[j->bos].flags;
+  k->prev_at = 0;
+  if (n > 0)
+    walk_symbol (k, pack, mode, u[0].word, 0);
+  for (guint i = 1; i < n; i++)
+    {
+      if (u[i].flags & TACT_TOKF_CLAUSE)
+        walk_symbol (k, pack, mode, j->bar, i);
+      walk_symbol (k, pack, mode, u[i].word, i);
+    }
+  walk_symbol (k, pack, mode, j->eos, n - (n > 0));
 }
 
 guint32
@@ -565,104 +644,38 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
   const TactJudge *j = &pack->judge;
   if (!j->on)
     return 0;
-  /* at most two symbols per unit, plus "$": a pair ending at each */
-  seen_reset (s, 2 * (s->n_units + 1), pack->dict.n);
-  guint32 *wstamp = s->wstamp;
-  /* the same walk as walk_features(), written out: it runs for every
-   * message, and a call per feature would cost more than the additions */
-  float acc[TACT_JUDGE_ROW];
-  memcpy (acc, j->bias, sizeof acc);
-  const TactWordInfo *words = pack->words;
-  guint8 prev_flags = words[j->bos].flags;
-  guint32 prev = j->bos;
-  for (guint i = 0; i <= s->n_units; i++)
-    {
-      guint32 sym[2];
-      guint ns = unit_symbols (s, j, i, sym);
-      for (guint k = 0; k < ns; k++)
-        {
-          guint32 w = sym[k];
-          if (w == TACT_DICT_NONE)
-            {
-              prev = w;
-              prev_flags = 0;
-              continue;
-            }
-          const TactWordInfo *wi = &words[w];
-          if (wi->judge_has && wstamp[w] != s->jgen)
-            {
-              wstamp[w] = s->jgen;
-              add_row (acc, word_row (j, wi));
-            }
-          if ((prev_flags & TACT_WORDF_JUDGE_FIRST) && (wi->flags & TACT_WORDF_JUDGE_SECOND))
-            {
-              const float *pr = pair_row (j, prev, w);
-              if (pr && first_time (s, pair_key (prev, w)))
-                add_row (acc, pr);
-            }
-          prev = w;
-          prev_flags = wi->flags;
-        }
-    }
-  memcpy (logit, acc, sizeof acc);
-  guint32 mask = 0;
-  for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-    if ((j->may & (1u << l)) && logit[l] >= j->min_logit[l])
-      mask |= 1u << l;
-  return mask;
-}
-
-typedef struct {
-  guint32 label;
-  float   best;
-  guint   start, end;
-} Evidence;
-
-static void
-best_feature (const float *row, guint start, guint end, gpointer data)
-{
-  Evidence *e = data;
-  if (row[e->label] > e->best)
-    {
-      e->best = row[e->label];
-      e->start = start;
-      e->end = end;
-    }
+  stamps_reset (s, j->n_rows);
+  /* (no memcpy into or out of the logits: that would keep them in memory) */
+  Walk k;
+  k.acc = (Acc) { { lanes_load (j->bias), lanes_load (j->bias + 4), lanes_load (j->bias + 8),
+                    lanes_load (j->bias + 12) } };
+  k.rstamp = s->rstamp;
+  k.gen = s->jgen;
+  walk (&k, s, pack, WALK_SCORE);
+  for (guint q = 0; q < 4; q++)
+    memcpy (logit + 4 * q, &k.acc.v[q], sizeof k.acc.v[q]);
+  return over_threshold (j, logit);
 }
 
 gboolean
 tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label, guint *start,
                      guint *end)
 {
-  Evidence e = { label, 0.0f, 0, 0 };
   if (!pack->judge.on || s->n_units == 0)
     return FALSE;
-  walk_features (s, pack, best_feature, &e);
-  *start = e.start;
-  *end = e.end;
-  return e.best > 0.0f;
-}
-
-typedef struct {
-  guint32 label;
-  guint   at;
-  float   sum;
-} WeightAt;
-
-static void
-sum_at (const float *row, guint start, guint end, gpointer data)
-{
-  WeightAt *w = data;
-  if (start <= w->at && w->at <= end)
-    w->sum += row[w->label];
+  Walk k = { .label = label, .best = 0.0f, .start = 0, .end = 0 };
+  walk (&k, s, pack, WALK_EVIDENCE);
+  *start = k.start;
+  *end = k.end;
+  return k.best > 0.0f;
 }
 
 float
 tact_judge_weight_at (const TactScratch *s, const TactPack *pack, TactLabel label, guint at)
 {
-  WeightAt w = { label, at, 0.0f };
   if (!pack->judge.on || s->n_units == 0)
     return 0.0f;
-  walk_features (s, pack, sum_at, &w);
-  return w.sum;
+  Walk k = { .label = label, .at = at, .best = 0.0f };
+  walk (&k, s, pack, WALK_WEIGHT_AT);
+  return k.best;
 }

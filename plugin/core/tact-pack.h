@@ -246,12 +246,13 @@ guint32   tact_pack_intern (TactPack *pack, const char *w, gsize len);
 TactPack *tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo,
                              GError **error);
 
-/* Looks a normalised token up, trying the squashed form of elongated words. */
+/* Looks a normalised token up, trying the squashed form of elongated words
+ * (@head is its tact_dict_head()). */
 static inline guint32
-tact_pack_lookup_hashed (const TactPack *pack, const char *norm, gsize len, guint32 hash,
-                         gboolean elongated)
+tact_pack_lookup_head (const TactPack *pack, const char *norm, gsize len, guint32 hash,
+                       guint64 head, gboolean elongated)
 {
-  guint32 id = tact_dict_lookup_hashed (&pack->dict, norm, len, hash);
+  guint32 id = tact_dict_lookup_head (&pack->dict, norm, len, hash, head);
   if (id == TACT_DICT_NONE && elongated && len < 256)
     {
       char buf[256];
@@ -264,7 +265,8 @@ tact_pack_lookup_hashed (const TactPack *pack, const char *norm, gsize len, guin
 static inline guint32
 tact_pack_lookup (const TactPack *pack, const char *norm, gsize len, gboolean elongated)
 {
-  return tact_pack_lookup_hashed (pack, norm, len, tact_dict_hash (norm, len), elongated);
+  return tact_pack_lookup_head (pack, norm, len, tact_dict_hash (norm, len),
+                                tact_dict_head (norm, len), elongated);
 }
 
 /* automaton (tact-automaton.c) */

@@ -164,7 +164,8 @@ put_pack (GByteArray *b, const TactPack *pack)
 
   const TactDict *d = &pack->dict;
   put_u32 (b, d->n);
-  put_array (b, d->slots, sizeof (guint64), d->mask + 1);
+  /* the slots are filled again at load: stored, each would need checking */
+  put_u32 (b, d->mask + 1);
   put_array (b, d->keys, sizeof (guint32), 2 * d->n);
   put_array (b, d->hashes, sizeof (guint32), d->n);
   put_array (b, d->arena->str, 1, (guint32) d->arena->len);
@@ -459,13 +460,14 @@ get_templates (Reader *r)
   return ts;
 }
 
-/* The dictionary: every slot names an id, every id a NUL-ended key in the
- * arena, and one slot at least is empty (a probe must end). */
+/* The dictionary: every id names a NUL-ended key in the arena, and one
+ * slot at least is empty (a probe must end).  The slots are filled here
+ * from the keys and their hashes (a wrong hash only hides its key). */
 static void
 get_dict (Reader *r, TactDict *d)
 {
-  guint32 n = get_u32 (r, "dictionary"), n_slots = 0, arena_len = 0;
-  d->slots = get_array (r, sizeof (guint64), G_MAXUINT32, &n_slots, 0, "dictionary slots");
+  guint32 n = get_u32 (r, "dictionary"), arena_len = 0;
+  guint32 n_slots = get_u32 (r, "dictionary slots");
   d->keys = get_array (r, sizeof (guint32), 2 * n, NULL, 0, "dictionary keys");
   d->hashes = get_array (r, sizeof (guint32), n, NULL, 0, "dictionary hashes");
   char *arena = get_array (r, 1, G_MAXUINT32, &arena_len, 1, "dictionary arena");
@@ -474,23 +476,20 @@ get_dict (Reader *r, TactDict *d)
   d->n = d->cap = n;
   d->mask = n_slots ? n_slots - 1 : 0;
   if (r->bad || !check (r, n_slots >= 2 && (n_slots & (n_slots - 1)) == 0 && (guint64) n * 2 <= n_slots &&
-                               n < G_MAXUINT32 / 2, "dictionary size"))
+                               n < G_MAXUINT32 / 2 &&
+                               /* as tact_dict_intern() grows it: no huge table for a forged count */
+                               n_slots <= MAX ((guint64) TACT_DICT_MIN_SLOTS, 4 * (guint64) n + 4),
+                         "dictionary size"))
     return;
-  guint32 used = 0;
-  for (guint32 i = 0; i < n_slots; i++)
-    if (d->slots[i])
-      {
-        guint32 id1 = (guint32) d->slots[i];
-        used++;
-        if (!check (r, id1 >= 1 && id1 <= n, "dictionary slot"))
-          return;
-      }
-  check (r, used == n, "dictionary slots");
   for (guint32 id = 0; id < n && !r->bad; id++)
     {
       guint64 off = d->keys[2 * id], len = d->keys[2 * id + 1];
       check (r, off + len < arena_len && d->arena->str[off + len] == '\0', "dictionary key");
     }
+  if (r->bad)
+    return;
+  d->slots = g_new0 (TactDictSlot, n_slots);
+  tact_dict_fill_slots (d);
 }
 
 static TactPack *

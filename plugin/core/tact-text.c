@@ -56,6 +56,7 @@ push_token (TactText *t, TactTokKind kind, gsize start, gsize end, guint8 flags)
   tok->flags = flags;
   tok->run = 0;
   tok->hash = 0;
+  tok->head = 0;
   return tok;
 }
 
@@ -485,9 +486,11 @@ scan_short_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
   memcpy (&w0, out, 8);
   memcpy (&w1, out + 8, 8);
   out[n] = '\0';
-  /* the dictionary's hash, computed here so the look-up need not walk
-   * the word again */
-  tok->hash = tact_dict_hash_16 (w0, w1, n);
+  /* the dictionary's hash and the key's head, computed here so the
+   * look-up need not walk the word again */
+  w0 = GUINT64_FROM_LE (w0);
+  tok->head = tact_dict_head_word (w0, n);
+  tok->hash = n <= 7 ? tact_dict_hash_head (tok->head) : tact_dict_hash_16 (w0, GUINT64_FROM_LE (w1), n);
   /* a single space after the word is the usual case: step over it here
    * rather than in the scanning loop (a space only separates) */
   return i + n + (stop == ' ');
@@ -673,6 +676,7 @@ scan_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
       /* the dictionary's hash, computed here so the look-up need not walk
        * the word again */
       tok->hash = tact_dict_hash (out, o);
+      tok->head = tact_dict_head (out, o);
       t->norm_len += o + 1;
       squashed = squashed && !digits_only;
     }

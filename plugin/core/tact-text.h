@@ -42,6 +42,7 @@ typedef struct {
   guint8  flags;
   guint16 run;          /* PUNCT: how many '!' or '?' in the run */
   guint32 hash;         /* tact_dict_hash() of the normal form, or 0 = not computed */
+  guint64 head;         /* tact_dict_head() of the normal form, or 0 = not computed */
 } TactToken;
 
 /* A set of emoticons (":)", "<3", …) in normalised form, so the tokeniser

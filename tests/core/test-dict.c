@@ -105,6 +105,34 @@ test_long_key (void)
   tact_dict_clear (&d);
 }
 
+/* Keys that share their first seven bytes (a slot's "head") differ in
+ * length or in what follows, and are told apart. */
+static void
+test_shared_head (void)
+{
+  TactDict d;
+  tact_dict_init (&d);
+  static const char *const keys[] = { "abcdefg", "abcdefgh", "abcdefgi", "abcdefghij", "abcdef",
+                                      "abcdefgh0123456789", "abcdefgh0123456788" };
+  guint32 ids[G_N_ELEMENTS (keys)];
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    ids[i] = tact_dict_intern (&d, keys[i], strlen (keys[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_assert_cmpuint (ids[i], ==, i);
+      g_assert_cmpuint (tact_dict_lookup (&d, keys[i], strlen (keys[i])), ==, i);
+    }
+  g_assert_cmpuint (tact_dict_lookup (&d, "abcdefgj", 8), ==, TACT_DICT_NONE);
+  g_assert_cmpuint (tact_dict_lookup (&d, "abcdefghi", 9), ==, TACT_DICT_NONE);
+  /* the head from a word read past the key is the same as from the key */
+  char buf[16] = "abcXXXXXXXXXXXX";
+  guint64 w0;
+  memcpy (&w0, buf, 8);
+  g_assert_cmpuint (tact_dict_head_word (GUINT64_FROM_LE (w0), 3), ==, tact_dict_head ("abc", 3));
+  g_assert_cmpuint (tact_dict_head ("", 0), !=, 0);
+  tact_dict_clear (&d);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -114,5 +142,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dict/binary-keys", test_binary_keys);
   g_test_add_func ("/dict/grow", test_grow);
   g_test_add_func ("/dict/long-key", test_long_key);
+  g_test_add_func ("/dict/shared-head", test_shared_head);
   return g_test_run ();
 }

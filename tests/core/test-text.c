@@ -393,6 +393,7 @@ test_token_hash (Fixture *f, gconstpointer data)
         continue;
       hashed++;
       g_assert_cmpuint (tok->hash, ==, tact_dict_hash (tact_text_norm (&f->t, i), tok->norm_len));
+      g_assert_cmpuint (tok->head, ==, tact_dict_head (tact_text_norm (&f->t, i), tok->norm_len));
     }
   /* the ASCII words at least carry one */
   g_assert_cmpuint (hashed, >=, 6);
