@@ -322,13 +322,15 @@ tact_automaton_lower (const TactAutomaton *au, guint32 lo, guint32 hi, guint32 s
    * a node's range and end here */
   if (lo == hi || (au->csr_edges[hi - 1] >> 32) < sym || (au->csr_edges[lo] >> 32) > sym)
     return end;
-  while (lo < hi)
+  /* a branch-free lower bound: which half holds the symbol is data the
+   * branch predictor cannot learn.  The last edge is known to be ≥ k */
+  guint32 n = hi - lo;
+  while (n > 1)
     {
-      guint32 mid = (lo + hi) / 2;
-      if (au->csr_edges[mid] < k)
-        lo = mid + 1;
-      else
-        hi = mid;
+      guint32 half = n / 2;
+      /* written as arithmetic: GCC turns a ?: here into a branch */
+      lo += half & -(guint32) (au->csr_edges[lo + half - 1] < k);
+      n -= half;
     }
   return lo;
 }
