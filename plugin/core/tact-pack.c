@@ -40,7 +40,7 @@ tact_pack_free (TactPack *pack)
     return;
   g_free (pack->name);
   tact_dict_clear (&pack->dict);
-  g_free (pack->words);
+  g_free (pack->words_block);
   if (pack->class_refs)
     g_array_unref (pack->class_refs);
   if (pack->expand_ids)
@@ -79,16 +79,29 @@ tact_pack_free (TactPack *pack)
 
 /* --------------------------------------------------------------- helpers */
 
+void
+tact_pack_words_grow (TactPack *pack, guint32 ncap)
+{
+  if (ncap <= pack->n_words_cap)
+    return;
+  /* by hand: GLib before 2.72 has no aligned allocator */
+  gpointer block = g_malloc0_n ((gsize) ncap + 2, sizeof (TactWordInfo));
+  TactWordInfo *words = (TactWordInfo *) (((guintptr) block + 63) & ~(guintptr) 63);
+  if (pack->n_words_cap)
+    memcpy (words, pack->words, (gsize) pack->n_words_cap * sizeof (TactWordInfo));
+  g_free (pack->words_block);
+  pack->words_block = block;
+  pack->words = words;
+  pack->n_words_cap = ncap;
+}
+
 static TactWordInfo *
 word_info (TactPack *pack, guint32 id)
 {
   if (id >= pack->n_words_cap)
     {
       guint32 ncap = MAX (id + 1, pack->n_words_cap * 2);
-      ncap = MAX (ncap, 1024u);
-      pack->words = g_renew (TactWordInfo, pack->words, ncap);
-      memset (pack->words + pack->n_words_cap, 0, (ncap - pack->n_words_cap) * sizeof (TactWordInfo));
-      pack->n_words_cap = ncap;
+      tact_pack_words_grow (pack, MAX (ncap, 1024u));
     }
   return &pack->words[id];
 }

@@ -32,21 +32,25 @@ enum {
  * know"): the analyser grows its unit table by this much per token. */
 #define TACT_MAX_EXPAND 8
 
+/* 32 bytes, the narrow fields last so that nothing pads, in an array
+ * aligned to a cache line (TactPack.words): a record is then read with one
+ * miss, where at 36 bytes every other record straddled two lines. */
 typedef struct {
   float   valence;     /* lexicon valence, 0 = none */
   float   boost;       /* intensifier (+) / dampener (−), 0 = none */
   guint32 classes;     /* offset into pack->class_refs */
-  guint16 n_classes;
-  guint16 n_expand;    /* shorthand: word ids at pack->expand_ids[expand] */
-  guint32 expand;
-  guint8  flags;
-  guint8  judge_has;   /* the judge weighs this word alone: */
-  guint32 judge_row;   /*   pack->judge.rows[judge_row × TACT_JUDGE_ROW …] */
+  guint32 expand;      /* shorthand: word ids at pack->expand_ids[expand] */
+  guint32 judge_row;   /* the judge: pack->judge.rows[judge_row × TACT_JUDGE_ROW …] */
   /* the root's children on this word and its classes, in symbol order:
    * pack->root_children[root_first, root_first + root_n) */
-  guint16 root_n;
   guint32 root_first;
+  guint16 n_classes;
+  guint16 n_expand;
+  guint16 root_n;
+  guint8  flags;
+  guint8  judge_has;   /* the judge weighs this word alone (judge_row) */
 } TactWordInfo;
+G_STATIC_ASSERT (sizeof (TactWordInfo) == 32);
 
 /* Symbols the automaton steps on.  Word ids are below TACT_SYM_CLASS. */
 #define TACT_SYM_CLASS   0x01000000u
@@ -187,7 +191,8 @@ typedef struct {
   char          lang[8];
   char         *name;
   TactDict      dict;
-  TactWordInfo *words;      /* indexed by word id */
+  TactWordInfo *words;      /* indexed by word id; 64-byte aligned in words_block */
+  gpointer      words_block;
   guint32       n_words_cap;
   GArray       *class_refs; /* guint32 class symbols */
   GArray       *expand_ids; /* guint32 word ids */
@@ -209,6 +214,8 @@ typedef struct {
 } TactPack;
 
 void      tact_pack_free (TactPack *pack);
+/* Grows pack->words to @ncap records, the new ones zeroed. */
+void      tact_pack_words_grow (TactPack *pack, guint32 ncap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactPack, tact_pack_free)
 
 /* Adds the lower-cased emoticon @low to @emo (a copy), keeping its digest. */

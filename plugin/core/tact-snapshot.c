@@ -514,8 +514,7 @@ get_pack (Reader *r, const char *lang)
   guint32 nw = get_u32 (r, "words");
   if (!check (r, nw == n_words && nw <= (guint32) (r->end - r->p) / 44, "words"))
     return NULL;
-  pack->n_words_cap = MAX (nw, 1u);
-  pack->words = g_new0 (TactWordInfo, pack->n_words_cap);
+  tact_pack_words_grow (pack, MAX (nw, 1u));
   for (guint32 w = 0; w < nw; w++)
     {
       TactWordInfo *wi = &pack->words[w];
