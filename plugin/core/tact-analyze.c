@@ -262,7 +262,7 @@ push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode
   if (*n >= TACT_MAX_STATES)
     return;
   *seen |= bit;
-  st[*n] = (TactState) { node, start, skip, nd->lo, nd->hi, nd->bloom };
+  st[*n] = (TactState) { node, start, skip, nd->lo, nd->hi, nd->bloom, nd->bloom2 };
   (*n)++;
 }
 
@@ -337,7 +337,9 @@ step (TactScratch *s, const TactAutomaton *au, const TactState *st, const guint3
 {
   for (guint q = 0; q < ns; q++)
     {
-      if (!(st->bloom & tact_automaton_sym_bit (syms[q])))
+      /* both filters, with one branch */
+      if (!(((st->bloom >> ((syms[q] * 0x9E3779B1u) >> 26)) &
+             (st->bloom2 >> ((syms[q] * 0x85EBCA6Bu) >> 26))) & 1))
         continue;
       for (guint32 e = tact_automaton_lower (au, st->lo, st->hi, syms[q]);
            e < st->hi && (guint32) (au->csr_edges[e] >> 32) == syms[q]; e++)

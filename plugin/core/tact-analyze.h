@@ -25,7 +25,7 @@ typedef struct {
   guint16 start;
   guint8  skip;
   guint32 lo, hi;
-  guint64 bloom;
+  guint64 bloom, bloom2;
 } TactState;
 
 /* The longest gap a pattern may have ("*8", see tact-pack.c): the per-unit

@@ -210,7 +210,10 @@ tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
       nd->term_first = au->term_first[v];
       nd->gap_first = au->gap_first[v];
       for (guint32 e = nd->lo; e < nd->hi; e++)
-        nd->bloom |= tact_automaton_sym_bit ((guint32) (au->csr_edges[e] >> 32));
+        {
+          nd->bloom |= tact_automaton_sym_bit ((guint32) (au->csr_edges[e] >> 32));
+          nd->bloom2 |= tact_automaton_sym_bit2 ((guint32) (au->csr_edges[e] >> 32));
+        }
     }
   au->n_words = n_words;
   au->n_classes = n_classes;

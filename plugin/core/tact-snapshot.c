@@ -25,7 +25,7 @@
 #define MAGIC "TACTPAK\n"
 /* bump when the payload's layout changes without a source change (never
  * so far: the build id already changes with every source file) */
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
 #define BYTE_ORDER_MARK 0x01020304u
 
 typedef struct {
@@ -136,6 +136,7 @@ static void
 put_node (GByteArray *b, const TactNode *nd)
 {
   put_u64 (b, nd->bloom);
+  put_u64 (b, nd->bloom2);
   put_u32 (b, nd->lo);
   put_u32 (b, nd->hi);
   put_u32 (b, nd->term_first);
@@ -434,6 +435,7 @@ static void
 get_node (Reader *r, TactNode *nd)
 {
   nd->bloom = get_u64 (r, "node");
+  nd->bloom2 = get_u64 (r, "node");
   nd->lo = get_u32 (r, "node");
   nd->hi = get_u32 (r, "node");
   nd->term_first = get_u32 (r, "node");
@@ -543,7 +545,7 @@ get_pack (Reader *r, const char *lang)
   g_free (expand);
 
   guint32 n_rc = get_u32 (r, "root children");
-  if (!check (r, n_rc <= (guint32) (r->end - r->p) / 28, "root children"))
+  if (!check (r, n_rc <= (guint32) (r->end - r->p) / 36, "root children"))
     return NULL;
   pack->root_children = g_array_sized_new (FALSE, TRUE, sizeof (TactRootChild), n_rc);
   g_array_set_size (pack->root_children, n_rc);
@@ -606,7 +608,7 @@ get_pack (Reader *r, const char *lang)
   au->n_classes = get_u32 (r, "automaton");
   au->n_nodes = get_u32 (r, "automaton");
   if (!check (r, au->n_words == n_words && au->n_classes == n_classes && au->n_nodes >= 1 &&
-                   au->n_nodes <= (guint32) (r->end - r->p) / 24, "automaton"))
+                   au->n_nodes <= (guint32) (r->end - r->p) / 32, "automaton"))
     return NULL;
   TactNode *nodes = g_new0 (TactNode, au->n_nodes);
   au->nodes = nodes;
