@@ -95,12 +95,15 @@ tact_analyze_detect (TactScratch *s, TactPack *const *packs, guint n_packs)
 static inline guint32
 unit_builtin (const TactUnit *u)
 {
-  static const guint32 of_kind[] = {
+  /* eight entries, so that a mask bounds the index with no compare: the
+   * kinds are seven */
+  static const guint32 of_kind[8] = {
     [TACT_TOK_WORD] = G_MAXUINT32, [TACT_TOK_NUM] = TACT_SYM_NUM, [TACT_TOK_URL] = TACT_SYM_URL,
     [TACT_TOK_MENTION] = TACT_SYM_MENTION, [TACT_TOK_EMOJI] = TACT_SYM_EMOJI,
-    [TACT_TOK_EMOTICON] = TACT_SYM_EMOJI, [TACT_TOK_PUNCT] = G_MAXUINT32,
+    [TACT_TOK_EMOTICON] = TACT_SYM_EMOJI, [TACT_TOK_PUNCT] = G_MAXUINT32, [7] = G_MAXUINT32,
   };
-  return u->kind < G_N_ELEMENTS (of_kind) ? of_kind[u->kind] : G_MAXUINT32;
+  G_STATIC_ASSERT (TACT_TOK_PUNCT < 7);
+  return of_kind[u->kind & 7];
 }
 
 /* Makes room for @n units (and their filters and valences). */
