@@ -341,8 +341,8 @@ step (TactScratch *s, const TactAutomaton *au, const TactState *st, const guint3
   for (guint q = 0; q < ns; q++)
     {
       /* both filters, with one branch */
-      if (!(((st->bloom >> ((syms[q] * 0x9E3779B1u) >> 26)) &
-             (st->bloom2 >> ((syms[q] * 0x85EBCA6Bu) >> 26))) & 1))
+      if (!(((st->bloom >> tact_automaton_sym_pos (syms[q])) &
+             (st->bloom2 >> tact_automaton_sym_pos2 (syms[q]))) & 1))
         continue;
       for (guint32 e = tact_automaton_lower (au, st->lo, st->hi, syms[q]);
            e < st->hi && (guint32) (au->csr_edges[e] >> 32) == syms[q]; e++)

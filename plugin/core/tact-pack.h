@@ -309,18 +309,32 @@ tact_automaton_dense (const TactAutomaton *au, guint32 sym)
   return au->n_words + au->n_classes + (sym - TACT_SYM_BUILTIN);
 }
 
+/* Where @sym's bit lies in the first and the second Bloom filter of a
+ * node (TactNode.bloom, TactNode.bloom2): 0–63. */
+static inline guint
+tact_automaton_sym_pos (guint32 sym)
+{
+  return (sym * 0x9E3779B1u) >> 26;
+}
+
+static inline guint
+tact_automaton_sym_pos2 (guint32 sym)
+{
+  return (sym * 0x85EBCA6Bu) >> 26;
+}
+
 /* The Bloom bit of @sym (see TactNode.bloom). */
 static inline guint64
 tact_automaton_sym_bit (guint32 sym)
 {
-  return 1ull << ((sym * 0x9E3779B1u) >> 26);
+  return 1ull << tact_automaton_sym_pos (sym);
 }
 
 /* Its bit in the second filter (TactNode.bloom2). */
 static inline guint64
 tact_automaton_sym_bit2 (guint32 sym)
 {
-  return 1ull << ((sym * 0x85EBCA6Bu) >> 26);
+  return 1ull << tact_automaton_sym_pos2 (sym);
 }
 
 /* First root edge on @sym, or G_MAXUINT32. */
