@@ -395,7 +395,7 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
    * inside it: a second copy would add the whole table to peak memory. */
   gsize bytes = (gsize) MAX (j->n_rows, 1u) * TACT_JUDGE_ROW * sizeof (float);
   j->rows_mem = g_realloc (j->rows, bytes + 63);
-  float *aligned = (float *) (((guintptr) j->rows_mem + 63) & ~(guintptr) 63);
+  float *aligned = tact_align_line (j->rows_mem);
   memmove (aligned, j->rows_mem, bytes);
   j->rows = aligned;
 

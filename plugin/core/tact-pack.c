@@ -84,9 +84,9 @@ tact_pack_words_grow (TactPack *pack, guint32 ncap)
 {
   if (ncap <= pack->n_words_cap)
     return;
-  /* by hand: GLib before 2.72 has no aligned allocator */
+  /* two records more than needed: room to move to a line boundary */
   gpointer block = g_malloc0_n ((gsize) ncap + 2, sizeof (TactWordInfo));
-  TactWordInfo *words = (TactWordInfo *) (((guintptr) block + 63) & ~(guintptr) 63);
+  TactWordInfo *words = tact_align_line (block);
   if (pack->n_words_cap)
     memcpy (words, pack->words, (gsize) pack->n_words_cap * sizeof (TactWordInfo));
   g_free (pack->words_block);

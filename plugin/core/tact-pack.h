@@ -218,6 +218,15 @@ typedef struct {
   GPtrArray    *emoticons;  /* char*: what the lexicon adds to the engine's set */
 } TactPack;
 
+/* The first cache-line (64-byte) boundary at or after @p: a block
+ * allocated 63 bytes longer than needed holds an aligned table there
+ * (GLib before 2.72 has no aligned allocator). */
+static inline gpointer
+tact_align_line (gpointer p)
+{
+  return (gpointer) (((guintptr) p + 63) & ~(guintptr) 63);
+}
+
 void      tact_pack_free (TactPack *pack);
 /* Grows pack->words to @ncap records, the new ones zeroed. */
 void      tact_pack_words_grow (TactPack *pack, guint32 ncap);

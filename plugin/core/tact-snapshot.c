@@ -698,7 +698,7 @@ get_pack (Reader *r, const char *lang)
                        bytes <= (gsize) (r->end - r->p), "judge rows"))
         return NULL;
       j->rows_mem = g_malloc (bytes + 63);
-      j->rows = (float *) (((guintptr) j->rows_mem + 63) & ~(guintptr) 63);
+      j->rows = tact_align_line (j->rows_mem);
       memcpy (j->rows, r->p, bytes);
       r->p += bytes;
       j->n_rows = n_rows;
