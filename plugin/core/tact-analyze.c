@@ -470,7 +470,11 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
       const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
       if (!c->clause_veto || c->label != label)
         continue;
-      guint a = MIN (m[k].start, at), b = MAX (m[k].start, at);
+      /* the clauses the veto's own words run through count as its clause:
+       * "To opt out, reply STOP" is one footer across the comma */
+      if (at >= m[k].start && at <= m[k].end)
+        return TRUE;
+      guint a = at < m[k].start ? at : m[k].end, b = at < m[k].start ? m[k].start : at;
       if (!clause_break_between (s->units, a, b))
         return TRUE;
     }

@@ -76,7 +76,7 @@ typedef struct {
   TactLabel label;
   float     weight;
   gboolean  negatable, veto, yields;
-  gboolean  clause_veto; /* a veto for the clause it matches in, not the message */
+  gboolean  clause_veto; /* a veto for the clauses it matches in, not the message */
   char     *facet;
   float     min_pol, max_pol;
   guint32   also;      /* bitmask of extra labels */
