@@ -1569,15 +1569,20 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
    * leave it out too */
   TactJsonDoc *jd = docs->user[K_JUDGE] ? docs->user[K_JUDGE]
                     : cue_base == docs->user[K_CUES] ? NULL : docs->base[K_JUDGE];
-  if (jd)
-    tact_judge_compile (pack, jd);
-  /* the texts are compiled now: freeing them before the automaton is
-   * frozen keeps a megabyte-sized judge file out of the start-up peak */
+  /* the other texts are compiled now: freeing them before the judge's
+   * tables grow, and the judge's text before the automaton is frozen,
+   * keeps them out of the start-up peak (the judge file is megabytes) */
   for (guint k = 0; k < TACT_PACK_KINDS; k++)
     {
-      g_clear_pointer (&docs->base[k], tact_json_doc_free);
-      g_clear_pointer (&docs->user[k], tact_json_doc_free);
+      if (docs->base[k] != jd)
+        g_clear_pointer (&docs->base[k], tact_json_doc_free);
+      if (docs->user[k] != jd)
+        g_clear_pointer (&docs->user[k], tact_json_doc_free);
     }
+  if (jd)
+    tact_judge_compile (pack, jd);
+  g_clear_pointer (&docs->base[K_JUDGE], tact_json_doc_free);
+  g_clear_pointer (&docs->user[K_JUDGE], tact_json_doc_free);
   /* words interned after the last word_info() call still need a row */
   word_info (pack, pack->dict.n ? pack->dict.n - 1 : 0);
   tact_automaton_freeze (&pack->au, pack->dict.n, pack->class_names->len);
