@@ -536,6 +536,17 @@ capitalised (const TactText *t, const TactPack *pack, const TactUnit *u)
   return strcmp (nm, "rt") != 0;
 }
 
+/* TRUE if unit @p lies in one of the @n lexicon phrases [@start, @end]
+ * that ends before unit @i. */
+static gboolean
+in_phrase_before (const guint16 *start, const guint16 *end, guint n, guint p, guint i)
+{
+  for (guint q = 0; q < n; q++)
+    if (p >= start[q] && p <= end[q] && end[q] < i)
+      return TRUE;
+  return FALSE;
+}
+
 static double
 score_polarity (TactScratch *s, const TactPack *pack)
 {
@@ -551,6 +562,9 @@ score_polarity (TactScratch *s, const TactPack *pack)
 
   /* lexicon phrases replace their words: longest first, no overlaps */
   const TactMatch *m = s->matches;
+  /* the phrases that won (their negators stay inside them) */
+  guint16 ph_start[16], ph_end[16];
+  guint n_ph = 0;
   for (guint k = 0; k < s->n_matches; k++)
     {
       if (m[k].cue != G_MAXUINT32)
@@ -566,6 +580,11 @@ score_polarity (TactScratch *s, const TactPack *pack)
       for (guint u = m[k].start; u <= m[k].end; u++)
         val[u] = 0;
       val[m[k].start] = m[k].valence;
+      if (n_ph < G_N_ELEMENTS (ph_start))
+        {
+          ph_start[n_ph] = m[k].start;
+          ph_end[n_ph++] = m[k].end;
+        }
     }
 
   double sum = 0;
@@ -636,6 +655,13 @@ score_polarity (TactScratch *s, const TactPack *pack)
           if (units[p].word == TACT_DICT_NONE)
             continue;
           const TactWordInfo *pw = &pack->words[units[p].word];
+          /* negation does not reach past "but": "not cheap but good" */
+          if (pw->flags & TACT_WORDF_CONTRAST)
+            break;
+          /* a negator inside an idiom is the idiom's ("without a doubt
+           * the best", "couldn't be better"), not the next word's */
+          if (in_phrase_before (ph_start, ph_end, n_ph, p, i))
+            continue;
           if (pw->boost != 0)
             {
               float b = pw->boost * (1.0f - 0.05f * (float) (j - 1));

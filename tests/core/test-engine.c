@@ -201,6 +201,11 @@ test_polarity_rules (void)
     { "is it good?", 0 }, { "it is good", 1 }, { "how cute is that?!", 1 },
     /* negation still reaches three words for the classic negators */
     { "not very good", -1 },
+    /* ... but not past "but" */
+    { "not cheap but good", 1 }, { "not cheap, not good", -1 },
+    /* a negator inside an idiom belongs to the idiom */
+    { "couldn't be better", 1 }, { "couldn't be worse", -1 },
+    { "without a doubt the best", 1 }, { "without the best", -1 },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
