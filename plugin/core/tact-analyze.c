@@ -11,6 +11,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* VADER-style constants: how much caps, negation and "!" move a word.
  * They are properties of the scoring model, not of a language. */
@@ -235,16 +238,49 @@ state_bit (guint32 node, guint16 start)
   return 1ull << (((node * 0x9E3779B1u) ^ (start * 0x85EBCA6Bu)) >> 26);
 }
 
+#if defined(__SSE2__)
+/* Row @skip keeps the filters of the @skip units after the next one (see
+ * window_bloom()). */
+#define M_ (~(guint64) 0)
+static const guint64 window_mask[TACT_MAX_GAP + 1][TACT_MAX_GAP] __attribute__ ((aligned (16))) = {
+  { 0 },
+  { M_ },
+  { M_, M_ },
+  { M_, M_, M_ },
+  { M_, M_, M_, M_ },
+  { M_, M_, M_, M_, M_ },
+  { M_, M_, M_, M_, M_, M_ },
+  { M_, M_, M_, M_, M_, M_, M_ },
+  { M_, M_, M_, M_, M_, M_, M_, M_ },
+};
+#undef M_
+#endif
+
 /* The Bloom bits of the units a state may still step on: the next unit
  * and, inside a gap, the @skip after it.  @next points into the per-unit
  * filters, which are zero-padded past the last unit (see run_automaton). */
 static inline guint64
 window_bloom (const guint64 *next, guint8 skip)
 {
+#if defined(__SSE2__)
+  /* the TACT_MAX_GAP filters after the next unit, masked by a row of
+   * window_mask: the gap left is data the branch predictor cannot learn,
+   * and a loop of @skip rounds mispredicted its exit about once a call */
+  G_STATIC_ASSERT (TACT_MAX_GAP == 8);
+  const __m128i *mk = (const __m128i *) window_mask[skip];
+  __m128i a = _mm_or_si128 (_mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 1)), mk[0]),
+                            _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 3)), mk[1]));
+  __m128i b = _mm_or_si128 (_mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 5)), mk[2]),
+                            _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 7)), mk[3]));
+  a = _mm_or_si128 (a, b);
+  a = _mm_or_si128 (a, _mm_unpackhi_epi64 (a, a));
+  return next[0] | (guint64) _mm_cvtsi128_si64 (a);
+#else
   guint64 b = next[0];
   for (guint k = 1; k <= skip; k++)
     b |= next[k];
   return b;
+#endif
 }
 
 /* @next: the Bloom bits of the next unit's symbols and of those after it.
