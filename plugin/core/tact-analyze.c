@@ -286,23 +286,34 @@ window_bloom (const guint64 *next, guint8 skip)
 /* @next: the Bloom bits of the next unit's symbols and of those after it.
  * A state lives on only if one of its edges can take a unit it may reach:
  * most states entered on a common word ("is", "you") cannot, nor can most
- * gap states ("* 3"), and they are not even stored. */
-static inline void
-push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode *nd, guint16 start,
-            guint8 skip, const guint64 *next)
+ * gap states ("* 3"), and they are not even stored.  The slot for the
+ * state of @node (whose filter is @bloom), or NULL when it is not kept. */
+static inline TactState *
+push_slot (TactState *st, guint *n, guint64 *seen, guint32 node, guint64 bloom, guint16 start,
+           guint8 skip, const guint64 *next)
 {
-  if (skip <= TACT_MAX_GAP && !(nd->bloom & window_bloom (next, skip)))
-    return;
+  if (skip <= TACT_MAX_GAP && !(bloom & window_bloom (next, skip)))
+    return NULL;
   guint64 bit = state_bit (node, start);
   if (*seen & bit)
     for (guint i = 0; i < *n; i++)
       if (st[i].node == node && st[i].start == start && st[i].skip >= skip)
-        return;
+        return NULL;
   if (*n >= TACT_MAX_STATES)
-    return;
+    return NULL;
   *seen |= bit;
-  st[*n] = (TactState) { node, start, skip, nd->lo, nd->hi, nd->bloom, nd->bloom2 };
-  (*n)++;
+  return &st[(*n)++];
+}
+
+/* @bloom is @nd's, from where the caller had it: the record itself is only
+ * read for a state that is kept (a gap child's is mostly far away). */
+static inline void
+push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode *nd,
+            guint64 bloom, guint16 start, guint8 skip, const guint64 *next)
+{
+  TactState *t = push_slot (st, n, seen, node, bloom, start, skip, next);
+  if (t)
+    *t = (TactState) { node, start, skip, nd->lo, nd->hi, bloom, nd->bloom2 };
 }
 
 /* Adds @node (just reached; @nd is its record) and the gap children it
@@ -311,11 +322,11 @@ static inline void
 enter (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, guint32 node,
        const TactNode *nd, guint16 start, const guint64 *next)
 {
-  push_state (st, n, seen, node, nd, start, 0, next);
+  push_state (st, n, seen, node, nd, nd->bloom, start, 0, next);
   for (guint32 g = nd->gap_first; g != G_MAXUINT32;)
     {
       const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-      push_state (st, n, seen, gap->child, &au->nodes[gap->child], start, gap->max, next);
+      push_state (st, n, seen, gap->child, &au->nodes[gap->child], gap->bloom, start, gap->max, next);
       g = gap->next;
     }
 }
@@ -363,9 +374,15 @@ static inline void
 reach_live (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *nd,
             guint16 start, guint i, guint last)
 {
-  if (nd->term_first == G_MAXUINT32 && nd->gap_first == G_MAXUINT32 &&
-      !(nd->bloom & s->ubloom[i + 1]))
-    return;
+  if (nd->term_first == G_MAXUINT32 && nd->gap_first == G_MAXUINT32)
+    {
+      /* a node that ends no pattern and opens no gap is only stored, and
+       * only when the next unit can move it: done here, with no call */
+      if (nd->bloom & s->ubloom[i + 1])
+        push_state (s->next, &s->n_next, &s->seen_next, child, nd, nd->bloom, start, 0,
+                    &s->ubloom[i + 1]);
+      return;
+    }
   reach (s, au, child, nd, start, i, last);
 }
 
@@ -430,7 +447,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
           {
             const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
             push_state (s->cur, &s->n_cur, &s->seen_cur, gap->child, &au->nodes[gap->child],
-                        (guint16) i, gap->max, &s->ubloom[i]);
+                        gap->bloom, (guint16) i, gap->max, &s->ubloom[i]);
             g = gap->next;
           }
 
@@ -456,8 +473,16 @@ run_automaton (TactScratch *s, const TactPack *pack)
                 step (s, au, st, syms, ns, i, last);
               /* inside a gap: this unit may be skipped */
               if (st->skip > 0)
-                push_state (s->next, &s->n_next, &s->seen_next, st->node, &au->nodes[st->node],
-                            st->start, (guint8) (st->skip - 1), &s->ubloom[i + 1]);
+                {
+                  /* a copy of the state: its node's record is not read again */
+                  TactState *t = push_slot (s->next, &s->n_next, &s->seen_next, st->node, st->bloom,
+                                            st->start, (guint8) (st->skip - 1), &s->ubloom[i + 1]);
+                  if (t)
+                    {
+                      *t = *st;
+                      t->skip--;
+                    }
+                }
             }
         }
       /* a new match may start at every unit: the root's children on this
