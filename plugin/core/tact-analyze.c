@@ -11,7 +11,10 @@
 
 #include <math.h>
 #include <string.h>
-#if defined(__SSE2__)
+/* the window of a gap state in SSE2 (x86-64 only: its last step,
+ * _mm_cvtsi128_si64(), is a 64-bit instruction) */
+#if defined(__SSE2__) && defined(__x86_64__)
+#define TACT_WINDOW_SSE2 1
 #include <emmintrin.h>
 #endif
 
@@ -238,7 +241,7 @@ state_bit (guint32 node, guint16 start)
   return 1ull << (((node * 0x9E3779B1u) ^ (start * 0x85EBCA6Bu)) >> 26);
 }
 
-#if defined(__SSE2__)
+#if defined(TACT_WINDOW_SSE2)
 /* Row @skip keeps the filters of the @skip units after the next one (see
  * window_bloom()). */
 #define M_ (~(guint64) 0)
@@ -262,7 +265,7 @@ static const guint64 window_mask[TACT_MAX_GAP + 1][TACT_MAX_GAP] __attribute__ (
 static inline guint64
 window_bloom (const guint64 *next, guint8 skip)
 {
-#if defined(__SSE2__)
+#if defined(TACT_WINDOW_SSE2)
   /* the TACT_MAX_GAP filters after the next unit, masked by a row of
    * window_mask: the gap left is data the branch predictor cannot learn,
    * and a loop of @skip rounds mispredicted its exit about once a call */
