@@ -11,6 +11,12 @@
 
 #include <math.h>
 #include <string.h>
+/* the window of a gap state in SSE2 (x86-64 only: its last step,
+ * _mm_cvtsi128_si64(), is a 64-bit instruction) */
+#if defined(__SSE2__) && defined(__x86_64__)
+#define TACT_WINDOW_SSE2 1
+#include <emmintrin.h>
+#endif
 
 /* VADER-style constants: how much caps, negation and "!" move a word.
  * They are properties of the scoring model, not of a language. */
@@ -235,38 +241,82 @@ state_bit (guint32 node, guint16 start)
   return 1ull << (((node * 0x9E3779B1u) ^ (start * 0x85EBCA6Bu)) >> 26);
 }
 
+#if defined(TACT_WINDOW_SSE2)
+/* Row @skip keeps the filters of the @skip units after the next one (see
+ * window_bloom()). */
+#define M_ (~(guint64) 0)
+static const guint64 window_mask[TACT_MAX_GAP + 1][TACT_MAX_GAP] __attribute__ ((aligned (16))) = {
+  { 0 },
+  { M_ },
+  { M_, M_ },
+  { M_, M_, M_ },
+  { M_, M_, M_, M_ },
+  { M_, M_, M_, M_, M_ },
+  { M_, M_, M_, M_, M_, M_ },
+  { M_, M_, M_, M_, M_, M_, M_ },
+  { M_, M_, M_, M_, M_, M_, M_, M_ },
+};
+#undef M_
+#endif
+
 /* The Bloom bits of the units a state may still step on: the next unit
  * and, inside a gap, the @skip after it.  @next points into the per-unit
  * filters, which are zero-padded past the last unit (see run_automaton). */
 static inline guint64
 window_bloom (const guint64 *next, guint8 skip)
 {
+#if defined(TACT_WINDOW_SSE2)
+  /* the TACT_MAX_GAP filters after the next unit, masked by a row of
+   * window_mask: the gap left is data the branch predictor cannot learn,
+   * and a loop of @skip rounds mispredicted its exit about once a call */
+  G_STATIC_ASSERT (TACT_MAX_GAP == 8);
+  const __m128i *mk = (const __m128i *) window_mask[skip];
+  __m128i a = _mm_or_si128 (_mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 1)), mk[0]),
+                            _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 3)), mk[1]));
+  __m128i b = _mm_or_si128 (_mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 5)), mk[2]),
+                            _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 7)), mk[3]));
+  a = _mm_or_si128 (a, b);
+  a = _mm_or_si128 (a, _mm_unpackhi_epi64 (a, a));
+  return next[0] | (guint64) _mm_cvtsi128_si64 (a);
+#else
   guint64 b = next[0];
   for (guint k = 1; k <= skip; k++)
     b |= next[k];
   return b;
+#endif
 }
 
 /* @next: the Bloom bits of the next unit's symbols and of those after it.
  * A state lives on only if one of its edges can take a unit it may reach:
  * most states entered on a common word ("is", "you") cannot, nor can most
- * gap states ("* 3"), and they are not even stored. */
-static inline void
-push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode *nd, guint16 start,
-            guint8 skip, const guint64 *next)
+ * gap states ("* 3"), and they are not even stored.  The slot for the
+ * state of @node (whose filter is @bloom), or NULL when it is not kept. */
+static inline TactState *
+push_slot (TactState *st, guint *n, guint64 *seen, guint32 node, guint64 bloom, guint16 start,
+           guint8 skip, const guint64 *next)
 {
-  if (skip <= TACT_MAX_GAP && !(nd->bloom & window_bloom (next, skip)))
-    return;
+  if (skip <= TACT_MAX_GAP && !(bloom & window_bloom (next, skip)))
+    return NULL;
   guint64 bit = state_bit (node, start);
   if (*seen & bit)
     for (guint i = 0; i < *n; i++)
       if (st[i].node == node && st[i].start == start && st[i].skip >= skip)
-        return;
+        return NULL;
   if (*n >= TACT_MAX_STATES)
-    return;
+    return NULL;
   *seen |= bit;
-  st[*n] = (TactState) { node, start, skip, nd->lo, nd->hi, nd->bloom, nd->bloom2 };
-  (*n)++;
+  return &st[(*n)++];
+}
+
+/* @bloom is @nd's, from where the caller had it: the record itself is only
+ * read for a state that is kept (a gap child's is mostly far away). */
+static inline void
+push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode *nd,
+            guint64 bloom, guint16 start, guint8 skip, const guint64 *next)
+{
+  TactState *t = push_slot (st, n, seen, node, bloom, start, skip, next);
+  if (t)
+    *t = (TactState) { node, start, skip, nd->lo, nd->hi, bloom, nd->bloom2 };
 }
 
 /* Adds @node (just reached; @nd is its record) and the gap children it
@@ -275,11 +325,11 @@ static inline void
 enter (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, guint32 node,
        const TactNode *nd, guint16 start, const guint64 *next)
 {
-  push_state (st, n, seen, node, nd, start, 0, next);
+  push_state (st, n, seen, node, nd, nd->bloom, start, 0, next);
   for (guint32 g = nd->gap_first; g != G_MAXUINT32;)
     {
       const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-      push_state (st, n, seen, gap->child, &au->nodes[gap->child], start, gap->max, next);
+      push_state (st, n, seen, gap->child, &au->nodes[gap->child], gap->bloom, start, gap->max, next);
       g = gap->next;
     }
 }
@@ -327,9 +377,15 @@ static inline void
 reach_live (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *nd,
             guint16 start, guint i, guint last)
 {
-  if (nd->term_first == G_MAXUINT32 && nd->gap_first == G_MAXUINT32 &&
-      !(nd->bloom & s->ubloom[i + 1]))
-    return;
+  if (nd->term_first == G_MAXUINT32 && nd->gap_first == G_MAXUINT32)
+    {
+      /* a node that ends no pattern and opens no gap is only stored, and
+       * only when the next unit can move it: done here, with no call */
+      if (nd->bloom & s->ubloom[i + 1])
+        push_state (s->next, &s->n_next, &s->seen_next, child, nd, nd->bloom, start, 0,
+                    &s->ubloom[i + 1]);
+      return;
+    }
   reach (s, au, child, nd, start, i, last);
 }
 
@@ -394,7 +450,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
           {
             const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
             push_state (s->cur, &s->n_cur, &s->seen_cur, gap->child, &au->nodes[gap->child],
-                        (guint16) i, gap->max, &s->ubloom[i]);
+                        gap->bloom, (guint16) i, gap->max, &s->ubloom[i]);
             g = gap->next;
           }
 
@@ -420,8 +476,16 @@ run_automaton (TactScratch *s, const TactPack *pack)
                 step (s, au, st, syms, ns, i, last);
               /* inside a gap: this unit may be skipped */
               if (st->skip > 0)
-                push_state (s->next, &s->n_next, &s->seen_next, st->node, &au->nodes[st->node],
-                            st->start, (guint8) (st->skip - 1), &s->ubloom[i + 1]);
+                {
+                  /* a copy of the state: its node's record is not read again */
+                  TactState *t = push_slot (s->next, &s->n_next, &s->seen_next, st->node, st->bloom,
+                                            st->start, (guint8) (st->skip - 1), &s->ubloom[i + 1]);
+                  if (t)
+                    {
+                      *t = *st;
+                      t->skip--;
+                    }
+                }
             }
         }
       /* a new match may start at every unit: the root's children on this

@@ -129,7 +129,7 @@ tact_automaton_add_gap (TactAutomaton *au, guint32 node, guint8 max, guint32 chi
   for (guint32 g = au->gap_first[node]; g != G_MAXUINT32; g = g_array_index (au->gaps, TactGap, g).next)
     if (g_array_index (au->gaps, TactGap, g).child == child)
       return;
-  TactGap gap = { child, max, au->gap_first[node] };
+  TactGap gap = { 0, child, max, au->gap_first[node] };
   g_array_append_val (au->gaps, gap);
   au->gap_first[node] = au->gaps->len - 1;
 }
@@ -214,6 +214,11 @@ tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
           nd->bloom |= tact_automaton_sym_bit ((guint32) (au->csr_edges[e] >> 32));
           nd->bloom2 |= tact_automaton_sym_bit2 ((guint32) (au->csr_edges[e] >> 32));
         }
+    }
+  for (guint i = 0; i < au->gaps->len; i++)
+    {
+      TactGap *g = &g_array_index (au->gaps, TactGap, i);
+      g->bloom = au->nodes[g->child].bloom;
     }
   au->n_words = n_words;
   au->n_classes = n_classes;

@@ -133,6 +133,10 @@ typedef struct {
 } TactAutomaton;
 
 typedef struct {
+  /* the child's TactNode.bloom (set by tact_automaton_freeze() and the
+   * snapshot reader): most gap children are not entered, and this tells
+   * so without reading a node record from all over the table */
+  guint64 bloom;
   guint32 child;
   guint8  max;
   guint32 next;

@@ -629,6 +629,8 @@ get_pack (Reader *r, const char *lang)
       g.next = get_u32 (r, "gap");
       /* a list links backwards: it ends */
       check (r, g.child < au->n_nodes && max <= G_MAXUINT8 && (g.next == G_MAXUINT32 || g.next < i), "gap");
+      /* derived, as in tact_automaton_freeze() (the nodes are read) */
+      g.bloom = nodes[MIN (g.child, au->n_nodes - 1)].bloom;
       g_array_append_val (au->gaps, g);
     }
   guint32 n_terms = get_u32 (r, "terminals");
