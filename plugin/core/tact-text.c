@@ -463,17 +463,13 @@ scan_short_word (TactText *t, const char *s, gsize i, gsize len, guint8 flags)
 
   guint m_upper = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (
                     _mm_and_si128 (v, _mm_set1_epi8 (0x20)), _mm_setzero_si128 ())) & m_letter;
-  if (m_upper)
-    flags |= TACT_TOKF_HAS_UPPER;
-  /* all capitals, and two letters or more */
-  if (m_upper == m_letter && (m_letter & (m_letter - 1)))
-    flags |= TACT_TOKF_ALLCAPS;
-  if (m_letter)
-    {
-      t->n_words++;
-      if (flags & TACT_TOKF_ALLCAPS)
-        t->n_upper_words++;
-    }
+  /* the flags and counts with no branch: capitals or not is data the
+   * branch predictor cannot learn.  All capitals means two letters or
+   * more, so words too */
+  guint allcaps = (m_upper == m_letter) & ((m_letter & (m_letter - 1)) != 0);
+  flags |= (guint8) ((m_upper != 0) * TACT_TOKF_HAS_UPPER | allcaps * TACT_TOKF_ALLCAPS);
+  t->n_words += m_letter != 0;
+  t->n_upper_words += allcaps;
   norm_reserve (t, 16);
   /* the token first: the byte stores below could alias anything in @t */
   gsize norm_len = t->norm_len;
