@@ -417,7 +417,29 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
         }
       j->unless[l] = any ? u & ~(1u << l) : 0;
     }
+  tact_judge_index_pairs (j);
   j->on = TRUE;
+}
+
+/* About four bits per pair, so that about one in nine absent pairs gets
+ * through: 16 KB for the shipped judge, most of it in L1. */
+void
+tact_judge_index_pairs (TactJudge *j)
+{
+  g_clear_pointer (&j->pfilter, g_free);
+  if (!j->pkeys)
+    return;
+  guint bits = 6;
+  while (bits < 31 && (1u << bits) < (guint64) j->n_pairs * 4)
+    bits++;
+  j->pfilter = g_new0 (guint64, (1u << bits) / 64);
+  j->pfshift = 32 - bits;
+  for (guint32 i = 0; i <= j->pmask; i++)
+    if (j->pkeys[i])
+      {
+        guint32 f = tact_automaton_hash (j->pkeys[i]) >> j->pfshift;
+        j->pfilter[f / 64] |= G_GUINT64_CONSTANT (1) << (f % 64);
+      }
 }
 
 void
@@ -431,6 +453,7 @@ tact_judge_clear (TactJudge *j)
     g_free (j->rows);
   g_free (j->pkeys);
   g_free (j->prow);
+  g_free (j->pfilter);
   memset (j, 0, sizeof *j);
 }
 
@@ -443,7 +466,14 @@ static inline guint32
 pair_row_index (const TactJudge *j, guint32 a, guint32 b)
 {
   guint64 k = pair_key (a, b);
-  for (guint32 s = pair_slot (j, k); j->pkeys[s]; s = (s + 1) & j->pmask)
+  guint32 h = tact_automaton_hash (k);
+  if (j->pfilter)
+    {
+      guint32 f = h >> j->pfshift;
+      if (!(j->pfilter[f / 64] & (G_GUINT64_CONSTANT (1) << (f % 64))))
+        return NO_ROW;
+    }
+  for (guint32 s = h & j->pmask; j->pkeys[s]; s = (s + 1) & j->pmask)
     if (j->pkeys[s] == k)
       return j->prow[s];
   return NO_ROW;

@@ -30,6 +30,8 @@ gboolean tact_judge_validate (const TactJsonDoc *doc, GError **error);
 void     tact_judge_compile (TactPack *pack, const TactJsonDoc *doc);
 
 void     tact_judge_clear (TactJudge *judge);
+/* Builds the filter of the pair table (after compiling or loading). */
+void     tact_judge_index_pairs (TactJudge *judge);
 
 /* Scores the units of @s (after build_units): each word and word pair
  * counts once however often it occurs.  Fills @logit[label] and returns
