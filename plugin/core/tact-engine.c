@@ -72,19 +72,16 @@ tact_analysis_has (const TactAnalysis *a, TactLabel label)
 /* Writes a string literal without strlen(). */
 #define WRITE_LIT(p, lit) (memcpy ((p), (lit), sizeof (lit) - 1), (p) + sizeof (lit) - 1)
 
-/* Room for @s once escaped and quoted: a byte grows to six at most. */
-static inline gsize
-escaped_max (const char *s)
-{
-  return 2 + 6 * strlen (s);
-}
+/* Room for @len bytes once escaped and quoted: a byte grows to six at most. */
+#define ESCAPED_MAX(len) (2 + 6 * (gsize) (len))
 
+/* Writes the @len bytes of @s quoted and escaped. */
 static char *
-write_escaped (char *p, const char *s)
+write_escaped (char *p, const char *s, gsize len)
 {
   static const char hex[] = "0123456789abcdef";
   *p++ = '"';
-  for (const guchar *q = (const guchar *) s; *q; q++)
+  for (const guchar *q = (const guchar *) s, *end = q + len; q < end; q++)
     {
       guchar c = *q;
       /* most strings (ids, evidence) need no escaping */
@@ -111,6 +108,50 @@ write_escaped (char *p, const char *s)
   return p;
 }
 
+/* The label ids quoted, padded to a fixed size so that one copy of a
+ * constant size writes any of them: ids are the most common strings of
+ * the output, and the same sixteen every time. */
+#define QUOTED_ID_SIZE 32
+
+typedef struct {
+  char  s[QUOTED_ID_SIZE];
+  gsize len;
+} QuotedId;
+
+static const QuotedId *
+quoted_ids (void)
+{
+  static QuotedId ids[TACT_LABEL_COUNT];
+  static gsize ready = 0;
+  if (g_once_init_enter (&ready))
+    {
+      for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+        {
+          /* ids need no escaping: lower-case words and hyphens */
+          const char *id = tact_label_id ((TactLabel) l);
+          gsize len = strlen (id);
+          g_assert (len + 2 <= QUOTED_ID_SIZE && strspn (id, "abcdefghijklmnopqrstuvwxyz-") == len);
+          ids[l].s[0] = '"';
+          memcpy (ids[l].s + 1, id, len);
+          ids[l].s[len + 1] = '"';
+          ids[l].len = len + 2;
+        }
+      g_once_init_leave (&ready, 1);
+    }
+  return ids;
+}
+
+/* Writes label @l's id, quoted (room: QUOTED_ID_SIZE); as
+ * tact_label_id(), "neutral" for a label out of range. */
+static inline char *
+write_id (char *p, const QuotedId *ids, TactLabel l)
+{
+  if (l >= TACT_LABEL_COUNT)
+    l = TACT_LABEL_NEUTRAL;
+  memcpy (p, ids[l].s, QUOTED_ID_SIZE);
+  return p + ids[l].len;
+}
+
 /* Room for write_fixed()'s output: a sign, a long's digits and a point. */
 #define FIXED_MAX 24
 
@@ -125,6 +166,26 @@ write_fixed (char *p, double v, int decimals)
     {
       *p++ = '-';
       n = -n;
+    }
+  /* polarities and scores have one digit before the point: written in
+   * place, the decimals two at a time */
+  if ((decimals == 2 || decimals == 3) && n < 10 * scale[decimals])
+    {
+      static const char pairs[] = "0001020304050607080910111213141516171819"
+                                  "2021222324252627282930313233343536373839"
+                                  "4041424344454647484950515253545556575859"
+                                  "6061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+      long f = n % scale[decimals];
+      *p++ = (char) ('0' + n / scale[decimals]);
+      *p++ = '.';
+      if (decimals == 3)
+        {
+          *p++ = (char) ('0' + f / 100);
+          f %= 100;
+        }
+      memcpy (p, pairs + 2 * f, 2);
+      return p + 2;
     }
   /* digits from the last, written from the end of a buffer */
   char buf[FIXED_MAX];
@@ -145,12 +206,19 @@ tact_analysis_to_json (const TactAnalysis *a, GString *out)
 {
   /* the literals and numbers below take less than 128 bytes, and less
    * than 128 more per label */
-  gsize need = 128 + escaped_max (a->lang) + escaped_max (tact_label_id (a->primary));
+  const QuotedId *ids = quoted_ids ();
+  gsize lang_len = strlen (a->lang);
+  gsize need = 128 + ESCAPED_MAX (lang_len) + QUOTED_ID_SIZE;
+  /* each string is measured once, for the room and for the writing */
+  const char *ev[TACT_LABEL_COUNT];
+  gsize ev_len[TACT_LABEL_COUNT], facet_len[TACT_LABEL_COUNT];
   for (guint i = 0; i < a->n_labels; i++)
     {
       const TactLabelHit *h = &a->labels[i];
-      need += 128 + escaped_max (tact_label_id (h->label)) +
-              escaped_max (h->evidence ? h->evidence : "") + (h->facet ? escaped_max (h->facet) : 0);
+      ev[i] = h->evidence ? h->evidence : "";
+      ev_len[i] = strlen (ev[i]);
+      facet_len[i] = h->facet ? strlen (h->facet) : 0;
+      need += 128 + QUOTED_ID_SIZE + ESCAPED_MAX (ev_len[i]) + ESCAPED_MAX (facet_len[i]);
     }
   gsize len = out->len;
   if (len + need >= out->allocated_len)
@@ -161,12 +229,12 @@ tact_analysis_to_json (const TactAnalysis *a, GString *out)
 
   char *p = out->str + len;
   p = WRITE_LIT (p, "{\"lang\":");
-  p = write_escaped (p, a->lang);
+  p = write_escaped (p, a->lang, lang_len);
   /* three decimals for polarity, two for scores: enough to read */
   p = WRITE_LIT (p, ",\"polarity\":");
   p = write_fixed (p, a->polarity, 3);
   p = WRITE_LIT (p, ",\"primary\":");
-  p = write_escaped (p, tact_label_id (a->primary));
+  p = write_id (p, ids, a->primary);
   p = WRITE_LIT (p, ",\"labels\":[");
   for (guint i = 0; i < a->n_labels; i++)
     {
@@ -174,15 +242,15 @@ tact_analysis_to_json (const TactAnalysis *a, GString *out)
       if (i)
         *p++ = ',';
       p = WRITE_LIT (p, "{\"id\":");
-      p = write_escaped (p, tact_label_id (h->label));
+      p = write_id (p, ids, h->label);
       p = WRITE_LIT (p, ",\"score\":");
       p = write_fixed (p, h->score, 2);
       p = WRITE_LIT (p, ",\"evidence\":");
-      p = write_escaped (p, h->evidence ? h->evidence : "");
+      p = write_escaped (p, ev[i], ev_len[i]);
       if (h->facet)
         {
           p = WRITE_LIT (p, ",\"facet\":");
-          p = write_escaped (p, h->facet);
+          p = write_escaped (p, h->facet, facet_len[i]);
         }
       if (h->judged)
         p = WRITE_LIT (p, ",\"judged\":true");
