@@ -125,19 +125,20 @@ units_reserve (TactScratch *s, gsize n)
   s->vals = g_renew (float, s->vals, s->cap_units);
 }
 
-/* What the later passes read of unit @i's word, found while its record
- * is at hand: its symbol filter (for the automaton), its valence, the
- * last contrast word and the "!"/"?" counts (for the polarity). */
+/* What the later passes read of unit @i (@u) and its word, found while
+ * its record is at hand: its symbol filter (for the automaton), its
+ * valence, the last contrast word and the "!"/"?" counts (for the
+ * polarity).  @words and @word_bloom: the pack's, in the caller's locals. */
 static inline void
-unit_features (TactScratch *s, const TactPack *pack, guint i)
+unit_features (TactScratch *s, const TactWordInfo *words, const guint64 *word_bloom, const TactUnit *u,
+               guint i)
 {
-  const TactUnit *u = &s->units[i];
   guint64 b = tact_automaton_sym_bit (TACT_SYM_ANY);
   float v = 0;
   if (u->word != TACT_DICT_NONE)
     {
-      const TactWordInfo *wi = &pack->words[u->word];
-      b |= pack->word_bloom[u->word];
+      const TactWordInfo *wi = &words[u->word];
+      b |= word_bloom[u->word];
       v = wi->valence;
       if (wi->flags & TACT_WORDF_CONTRAST)
         s->contrast_at = (int) i;
@@ -168,6 +169,12 @@ build_units (TactScratch *s, const TactPack *pack)
   guint n = 0;
   s->excl = s->qm = 0;
   s->contrast_at = -1;
+  /* the dictionary and the word tables in locals: a store to a unit's
+   * byte fields may alias anything (-fno-strict-aliasing), and their
+   * pointers were read again for every token */
+  const TactDict dict = pack->dict;
+  const TactWordInfo *words = pack->words;
+  const guint64 *word_bloom = pack->word_bloom;
   for (guint i = 0; i < t->n_toks && n < G_MAXUINT16 - 16; i++)
     {
       const TactToken *tok = &t->toks[i];
@@ -182,13 +189,16 @@ build_units (TactScratch *s, const TactPack *pack)
           /* the tokeniser has both for ASCII words */
           guint32 h = tok->hash ? tok->hash : tact_dict_hash (nm, tok->norm_len);
           guint64 head = tok->head ? tok->head : tact_dict_head (nm, tok->norm_len);
-          u.word = tact_pack_lookup_head (pack, nm, tok->norm_len, h, head,
-                                          (tok->flags & TACT_TOKF_ELONGATED) != 0);
+          u.word = tact_dict_lookup_head (&dict, nm, tok->norm_len, h, head);
+          /* an elongation ("soooo") unknown as typed: its squashed form
+           * (rare enough that the first lookup is repeated) */
+          if (u.word == TACT_DICT_NONE && (tok->flags & TACT_TOKF_ELONGATED))
+            u.word = tact_pack_lookup (pack, nm, tok->norm_len, TRUE);
         }
-      if (u.word != TACT_DICT_NONE && pack->words[u.word].n_expand)
+      if (u.word != TACT_DICT_NONE && words[u.word].n_expand)
         {
           /* chat shorthand: "u" → "you", "idk" → "i don't know" */
-          const TactWordInfo *wi = &pack->words[u.word];
+          const TactWordInfo *wi = &words[u.word];
           units_reserve (s, (gsize) n + (t->n_toks - i) + 2 * TACT_MAX_EXPAND);
           units = s->units;
           for (guint k = 0; k < wi->n_expand; k++)
@@ -198,12 +208,12 @@ build_units (TactScratch *s, const TactPack *pack)
               if (k > 0)
                 x.flags &= (guint8) ~TACT_TOKF_CLAUSE;
               units[n] = x;
-              unit_features (s, pack, n++);
+              unit_features (s, words, word_bloom, &x, n++);
             }
           continue;
         }
       units[n] = u;
-      unit_features (s, pack, n++);
+      unit_features (s, words, word_bloom, &u, n++);
     }
   s->n_units = n;
 }
