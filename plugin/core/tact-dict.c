@@ -3,26 +3,13 @@
 
 #include <string.h>
 
-/* Sizes the filter of present keys to the slots: four bits per slot, in
- * whole words. */
-static void
-present_alloc (TactDict *d)
-{
-  guint bits = 6;
-  while (bits < 30 && (1u << bits) < 4 * ((gsize) d->mask + 1))
-    bits++;
-  g_free (d->present);
-  d->present = g_new0 (guint64, (1u << bits) / 64);
-  d->present_shift = 32 - bits;
-}
-
 void
 tact_dict_init (TactDict *d)
 {
   memset (d, 0, sizeof *d);
   d->mask = TACT_DICT_MIN_SLOTS - 1;
   d->slots = g_new0 (TactDictSlot, d->mask + 1);
-  present_alloc (d);
+  tact_hash_filter_reset (&d->present, (guint64) d->mask + 1);
   d->arena = g_string_new (NULL);
 }
 
@@ -30,7 +17,7 @@ void
 tact_dict_clear (TactDict *d)
 {
   g_free (d->slots);
-  g_free (d->present);
+  tact_hash_filter_free (&d->present);
   g_free (d->keys);
   g_free (d->hashes);
   if (d->arena)
@@ -47,14 +34,14 @@ put_slot (TactDict *d, guint32 id)
   d->slots[i].head = tact_dict_head (d->arena->str + d->keys[2 * id], d->keys[2 * id + 1]);
   d->slots[i].hash = d->hashes[id];
   d->slots[i].id = id;
-  guint32 b = d->hashes[id] >> d->present_shift;
-  d->present[b / 64] |= G_GUINT64_CONSTANT (1) << (b % 64);
+  tact_hash_filter_add (&d->present, d->hashes[id]);
 }
 
 void
 tact_dict_fill_slots (TactDict *d)
 {
-  present_alloc (d);
+  /* four bits per slot */
+  tact_hash_filter_reset (&d->present, (guint64) d->mask + 1);
   for (guint32 id = 0; id < d->n; id++)
     put_slot (d, id);
 }

@@ -11,6 +11,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include "tact-filter.h"
+
 #include <glib.h>
 #include <string.h>
 
@@ -29,13 +31,10 @@ typedef struct {
 typedef struct {
   TactDictSlot *slots; /* a probe needs no other memory for a key of up to 7 bytes */
   guint32  mask;
-  /* A one-bit-per-hash filter of the keys, four bits per slot (16 KB for
-   * a pack): a quarter of a message's words are unknown, and the filter,
-   * small enough to stay cached, turns most of them away before their
-   * probes miss the cache.  Bit: the top bits of the hash (the slot is
-   * the bottom ones). */
-  guint64 *present;
-  guint32  present_shift;
+  /* the keys' hashes, four bits per slot (16 KB for a pack): a quarter
+   * of a message's words are unknown, and this turns most of them away
+   * before their probes miss the cache */
+  TactHashFilter present;
   guint32 *keys;      /* per id: offset of the key in arena, then its length */
   guint32 *hashes;
   guint32  n, cap;
@@ -207,8 +206,7 @@ tact_dict_key_equal (const char *a, const char *b, gsize len)
 static inline TACT_ALWAYS_INLINE guint32
 tact_dict_lookup_head (const TactDict *d, const char *key, gsize len, guint32 h, guint64 head)
 {
-  guint32 b = h >> d->present_shift;
-  if (!((d->present[b / 64] >> (b % 64)) & 1))
+  if (!tact_hash_filter_may_have (&d->present, h))
     return TACT_DICT_NONE;
   for (guint32 i = h & d->mask;; i = (i + 1) & d->mask)
     {

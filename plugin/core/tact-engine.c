@@ -8,7 +8,6 @@
 #include "tact-engine.h"
 #include "tact-analyze.h"
 #include "tact-builtin.h"
-#include "tact-judge.h"
 #include "tact-render.h"
 #include "tact-snapshot.h"
 
@@ -497,8 +496,6 @@ compile_or_read (TactEngine *e, const char *lang, TactEmoticons *emo, GError **e
       TactPack *pack = tact_snapshot_read (snap, tact_snapshot_key (lang, emo, fh), lang, emo, &serr);
       if (pack)
         {
-          /* the snapshot holds the pair table, not its filter */
-          tact_judge_index_pairs (&pack->judge);
           e->n_from_cache++;
           return pack;
         }

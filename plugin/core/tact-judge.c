@@ -426,20 +426,13 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
 void
 tact_judge_index_pairs (TactJudge *j)
 {
-  g_clear_pointer (&j->pfilter, g_free);
+  tact_hash_filter_free (&j->pfilter);
   if (!j->pkeys)
     return;
-  guint bits = 6;
-  while (bits < 31 && (1u << bits) < (guint64) j->n_pairs * 4)
-    bits++;
-  j->pfilter = g_new0 (guint64, (1u << bits) / 64);
-  j->pfshift = 32 - bits;
+  tact_hash_filter_reset (&j->pfilter, j->n_pairs);
   for (guint32 i = 0; i <= j->pmask; i++)
     if (j->pkeys[i])
-      {
-        guint32 f = tact_automaton_hash (j->pkeys[i]) >> j->pfshift;
-        j->pfilter[f / 64] |= G_GUINT64_CONSTANT (1) << (f % 64);
-      }
+      tact_hash_filter_add (&j->pfilter, tact_automaton_hash (j->pkeys[i]));
 }
 
 void
@@ -453,7 +446,7 @@ tact_judge_clear (TactJudge *j)
     g_free (j->rows);
   g_free (j->pkeys);
   g_free (j->prow);
-  g_free (j->pfilter);
+  tact_hash_filter_free (&j->pfilter);
   memset (j, 0, sizeof *j);
 }
 
@@ -467,12 +460,8 @@ pair_row_index (const TactJudge *j, guint32 a, guint32 b)
 {
   guint64 k = pair_key (a, b);
   guint32 h = tact_automaton_hash (k);
-  if (j->pfilter)
-    {
-      guint32 f = h >> j->pfshift;
-      if (!(j->pfilter[f / 64] & (G_GUINT64_CONSTANT (1) << (f % 64))))
-        return NO_ROW;
-    }
+  if (j->pfilter.bits && !tact_hash_filter_may_have (&j->pfilter, h))
+    return NO_ROW;
   for (guint32 s = h & j->pmask; j->pkeys[s]; s = (s + 1) & j->pmask)
     if (j->pkeys[s] == k)
       return j->prow[s];

@@ -193,11 +193,10 @@ typedef struct {
   guint64 *pkeys;
   guint32 *prow;
   guint32  pmask, n_pairs;
-  /* a bit per pair hash (see tact_judge_index_pairs()): about half the
-   * pairs looked up are not in the table, and this small filter turns
-   * most of them away before a cache miss on @pkeys; NULL: none */
-  guint64 *pfilter;
-  guint32  pfshift;
+  /* the pairs' hashes (see tact_judge_index_pairs()): about half the
+   * pairs looked up are not in the table, and this turns most of them
+   * away before a cache miss on @pkeys; bits NULL: none */
+  TactHashFilter pfilter;
   guint32  bos, eos, bar;              /* word ids of "^", "$" and "|" */
 } TactJudge;
 

@@ -17,6 +17,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tact-snapshot.h"
 #include "tact-build-id.h"
+#include "tact-judge.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -720,6 +721,10 @@ get_pack (Reader *r, const char *lang)
         if (j->pkeys[s])
           used++, check (r, j->prow[s] < n_rows, "judge pair");
       check (r, used == j->n_pairs, "judge pairs");
+      /* the filter is not stored: built from the checked table, as the
+       * dictionary's slots are */
+      if (!r->bad)
+        tact_judge_index_pairs (j);
     }
 
   guint32 n_emo = get_u32 (r, "emoticons");
