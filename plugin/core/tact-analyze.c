@@ -190,10 +190,8 @@ build_units (TactScratch *s, const TactPack *pack)
           guint32 h = tok->hash ? tok->hash : tact_dict_hash (nm, tok->norm_len);
           guint64 head = tok->head ? tok->head : tact_dict_head (nm, tok->norm_len);
           u.word = tact_dict_lookup_head (&dict, nm, tok->norm_len, h, head);
-          /* an elongation ("soooo") unknown as typed: its squashed form
-           * (rare enough that the first lookup is repeated) */
           if (u.word == TACT_DICT_NONE && (tok->flags & TACT_TOKF_ELONGATED))
-            u.word = tact_pack_lookup (pack, nm, tok->norm_len, TRUE);
+            u.word = tact_pack_lookup_squashed (pack, nm, tok->norm_len);
         }
       if (u.word != TACT_DICT_NONE && words[u.word].n_expand)
         {

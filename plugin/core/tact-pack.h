@@ -275,6 +275,18 @@ guint32   tact_pack_intern (TactPack *pack, const char *w, gsize len);
 TactPack *tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo,
                              GError **error);
 
+/* Looks up the squashed form of an elongated token ("soooo" → "soo"),
+ * for when the token is unknown as typed. */
+static inline guint32
+tact_pack_lookup_squashed (const TactPack *pack, const char *norm, gsize len)
+{
+  if (len >= 256)
+    return TACT_DICT_NONE;
+  char buf[256];
+  gsize n = tact_text_squash_once (norm, len, buf);
+  return tact_dict_lookup (&pack->dict, buf, n);
+}
+
 /* Looks a normalised token up, trying the squashed form of elongated words
  * (@head is its tact_dict_head()). */
 static inline guint32
@@ -282,12 +294,8 @@ tact_pack_lookup_head (const TactPack *pack, const char *norm, gsize len, guint3
                        guint64 head, gboolean elongated)
 {
   guint32 id = tact_dict_lookup_head (&pack->dict, norm, len, hash, head);
-  if (id == TACT_DICT_NONE && elongated && len < 256)
-    {
-      char buf[256];
-      gsize n = tact_text_squash_once (norm, len, buf);
-      id = tact_dict_lookup (&pack->dict, buf, n);
-    }
+  if (id == TACT_DICT_NONE && elongated)
+    id = tact_pack_lookup_squashed (pack, norm, len);
   return id;
 }
 
