@@ -277,10 +277,14 @@ row_of (Gather *g, guint32 row)
   return j->rows + (gsize) row * TACT_JUDGE_ROW;
 }
 
+/* Grows the pair table to at least @want slots (a power of two, at least
+ * twice the old size). */
 static void
-pairs_grow (TactJudge *j)
+pairs_grow (TactJudge *j, guint32 want)
 {
   guint32 cap = j->pmask ? (j->pmask + 1) * 2 : 1024;
+  while (cap < want && cap < (1u << 30))
+    cap *= 2;
   guint64 *keys = g_new0 (guint64, cap);
   guint32 *rows = g_new0 (guint32, cap);
   for (guint32 i = 0; j->pkeys && i <= j->pmask; i++)
@@ -335,7 +339,7 @@ gather_entry (const char *key, double value, gpointer data)
       pack->words[a].flags |= TACT_WORDF_JUDGE_FIRST;
       pack->words[b].flags |= TACT_WORDF_JUDGE_SECOND;
       if ((j->n_pairs + 1) * 2 > j->pmask + 1)
-        pairs_grow (j);
+        pairs_grow (j, 0);
       guint64 k = pair_key (a, b);
       guint32 s = pair_slot (j, k);
       while (j->pkeys[s] && j->pkeys[s] != k)
@@ -377,7 +381,6 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   j->bos = tact_pack_intern (pack, "^", 1);
   j->eos = tact_pack_intern (pack, "$", 1);
   j->bar = tact_pack_intern (pack, "|", 1);
-  pairs_grow (j);
   Gather g = { pack, { { 0 }, 0, 0, FALSE }, 0 };
   /* a feature has about two weights in the files we train (1.96 in the
    * shipped one): a table sized for 9/16 of the entries is seldom grown and
@@ -385,7 +388,13 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
    * up to twice the table */
   gsize n_entries = doc->flat ? doc->flat->len
                               : json_object_size (json_object_get (doc->root, "entries"));
-  row_of (&g, (guint32) MIN (n_entries / 2 + n_entries / 16, (gsize) G_MAXUINT32 - 1));
+  guint32 est_rows = (guint32) MIN (n_entries / 2 + n_entries / 16, (gsize) G_MAXUINT32 / 4);
+  row_of (&g, est_rows);
+  /* the pair table too, at the size it would grow to (kept at most half
+   * full): growing it on the way holds the old table and the new one at
+   * once, at the very moment the judge's other tables are largest, and that
+   * is the peak of a start that compiles the packs */
+  pairs_grow (j, est_rows * 2);
   foreach_entry (doc, gather_entry, &g);
   /* a judge without features still needs a row to point at */
   row_of (&g, j->n_rows);
