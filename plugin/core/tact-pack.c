@@ -1422,18 +1422,44 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
       g_ptr_array_add (pack->class_names, g_strdup (key));
       guint32 ci = pack->class_names->len - 1;
       g_hash_table_insert (cc.class_index, g_ptr_array_index (pack->class_names, ci), GUINT_TO_POINTER (ci + 1));
+      /* the file that defined the class, for errors */
+      TactJsonDoc *d = docs->user[K_CUES] && json_object_get (json_object_get (docs->user[K_CUES]->root, "classes"), key)
+                         ? docs->user[K_CUES] : docs->base[K_CUES];
       size_t i;
       json_t *m;
       json_array_foreach (v, i, m)
         {
+          const char *mw = json_string_value (m);
+          if (mw[0] == '@')
+            {
+              /* "@name": every word of a class defined before this one, so
+               * that a class that is another plus a few words does not
+               * repeat the other's list (and drift from it) */
+              guint ref = GPOINTER_TO_UINT (g_hash_table_lookup (cc.class_index, mw + 1));
+              if (ref == 0 || ref - 1 == ci)
+                {
+                  g_autofree char *p = g_strdup_printf ("classes.%s[%zu]", key, i);
+                  tact_json_error (error, d, p, "\"%s\" names no class defined before this one", mw);
+                  ok = FALSE;
+                  break;
+                }
+              for (guint q = 0, len = pairs->len; q < len; q++)
+                {
+                  guint64 pr = g_array_index (pairs, guint64, q);
+                  if ((guint32) pr == ref - 1)
+                    {
+                      pr = (pr & ~(guint64) G_MAXUINT32) | ci;
+                      g_array_append_val (pairs, pr);
+                    }
+                }
+              continue;
+            }
           guint n;
-          g_autofree char **w = norm_words (json_string_value (m), emo, &n);
+          g_autofree char **w = norm_words (mw, emo, &n);
           if (n != 1)
             {
               g_autofree char *p = g_strdup_printf ("classes.%s[%zu]", key, i);
-              TactJsonDoc *d = docs->user[K_CUES] && json_object_get (json_object_get (docs->user[K_CUES]->root, "classes"), key)
-                                 ? docs->user[K_CUES] : docs->base[K_CUES];
-              tact_json_error (error, d, p, "a class member must be one word (\"%s\" is %u)", json_string_value (m), n);
+              tact_json_error (error, d, p, "a class member must be one word (\"%s\" is %u)", mw, n);
               ok = FALSE;
               break;
             }

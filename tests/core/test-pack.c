@@ -252,6 +252,67 @@ test_unknown_class (void)
                   (const char *const[]) { "cues[2].patterns[0]", "unknown class", "\"droid\"", NULL });
 }
 
+/* An engine over the shipped packs and a user directory (*@user, for
+ * the caller to remove) whose en/cues.json is @cues. */
+static TactEngine *
+engine_with_user_cues (const char *cues, char **user)
+{
+  *user = test_make_dir (FALSE);
+  test_write_pack_file (*user, "en", "cues", cues);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, *user, &err);
+  g_assert_no_error (err);
+  return e;
+}
+
+/* A class member "@name" brings in every word of a class defined before
+ * it; a class not (yet) defined is an error naming the member. */
+static void
+test_class_reference (void)
+{
+  char *user;
+  TactEngine *e = engine_with_user_cues (
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"classes\": { \"zbase\": [\"zorblax\"], \"zmore\": [\"@zbase\", \"quuxle\"] },\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"blimf @zmore\"] } ] }\n", &user);
+  static const struct { const char *text; gboolean praise; } cases[] = {
+    { "blimf zorblax", TRUE }, { "blimf quuxle", TRUE }, { "blimf snorkel", FALSE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TactAnalysis *a = tact_engine_analyze (e, cases[i].text, -1);
+      const TactLabelHit *h = tact_analysis_find (a, TACT_LABEL_PRAISE);
+      if (cases[i].praise)
+        {
+          g_assert_nonnull (h);
+          g_assert_false (h->judged);
+          g_assert_cmpfloat_with_epsilon (h->score, 0.9, 1e-5);
+        }
+      else
+        g_assert_true (h == NULL || h->judged);
+      tact_analysis_unref (a);
+    }
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+
+  static const char *const bad[] = {
+    /* later, unknown, itself */
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"classes\": { \"bot\": [\"bot\", \"@droid\"], \"droid\": [\"droid\"] },\n"
+    "  \"cues\": [ { \"label\": \"opt-out\", \"weight\": 0.95, \"patterns\": [\"stop messaging me\"] } ] }\n",
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"classes\": { \"bot\": [\"bot\", \"@droid\"] },\n"
+    "  \"cues\": [ { \"label\": \"opt-out\", \"weight\": 0.95, \"patterns\": [\"stop messaging me\"] } ] }\n",
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"classes\": { \"droid\": [\"bot\", \"@droid\"] },\n"
+    "  \"cues\": [ { \"label\": \"opt-out\", \"weight\": 0.95, \"patterns\": [\"stop messaging me\"] } ] }\n",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    expect_refused ("cues", bad[i], "\"@droid\"",
+                    (const char *const[]) { "[1]", "\"@droid\" names no class defined before this one", NULL });
+}
+
 static void
 test_duplicate_key (void)
 {
@@ -369,16 +430,13 @@ static const char *const praise_tmpl =
 static void
 test_phrase_counts_once (void)
 {
-  char *user = test_make_dir (FALSE);
-  test_write_pack_file (user, "en", "cues",
+  char *user;
+  TactEngine *e = engine_with_user_cues (
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.6,\n"
     "              \"patterns\": [\"zorbly quux\", \"(zorbly quux)|blimf\", \"zorbly quux\"] },\n"
     "            { \"label\": \"feedback\", \"weight\": 0.6, \"patterns\": [\"glorpy fnax\"] },\n"
-    "            { \"label\": \"feedback\", \"weight\": 0.6, \"patterns\": [\"glorpy fnax\"] } ] }\n");
-  GError *err = NULL;
-  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
-  g_assert_no_error (err);
+    "            { \"label\": \"feedback\", \"weight\": 0.6, \"patterns\": [\"glorpy fnax\"] } ] }\n", &user);
   TactAnalysis *a = tact_engine_analyze (e, "zorbly quux glorpy fnax", -1);
   const TactLabelHit *praise = tact_analysis_find (a, TACT_LABEL_PRAISE);
   const TactLabelHit *feedback = tact_analysis_find (a, TACT_LABEL_FEEDBACK);
@@ -623,6 +681,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/pack/bad-pattern", test_bad_pattern);
   g_test_add_func ("/pack/unknown-class", test_unknown_class);
+  g_test_add_func ("/pack/class-reference", test_class_reference);
   g_test_add_func ("/pack/duplicate-key", test_duplicate_key);
   g_test_add_func ("/pack/missing-file", test_missing_file);
   g_test_add_func ("/pack/header-errors", test_header_errors);
