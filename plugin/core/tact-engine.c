@@ -455,14 +455,13 @@ files_hash (const char *lang, const char *data_dir, const char *user_dir, guint6
           g_autofree char *p = dirs[role] ? g_build_filename (dirs[role], lang, file, NULL) : NULL;
           if (p && g_file_test (p, G_FILE_TEST_EXISTS))
             {
-              /* read, not mapped: a file truncated while mapped faults */
-              g_autofree char *buf = NULL;
-              gsize len = 0;
-              if (!g_file_get_contents (p, &buf, &len, NULL))
-                return FALSE;
               /* a language only the user has: docs_read() makes the
                * user's file the base */
-              h = fold_doc (h, k, role == 1 && have_base ? 1 : 0, buf, len);
+              guint32 tag[2] = { k, role == 1 && have_base ? 1 : 0 };
+              h = tact_snapshot_hash (h, tag, sizeof tag);
+              /* read, not mapped: a file truncated while mapped faults */
+              if (!tact_snapshot_hash_file (&h, p))
+                return FALSE;
               have_base = TRUE;
             }
           else if (role == 0 && f)

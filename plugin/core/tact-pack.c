@@ -38,6 +38,22 @@ tact_pack_free (TactPack *pack)
 {
   if (!pack)
     return;
+  if (pack->snapshot)
+    {
+      /* the tables read in place belong to the snapshot's block
+       * (tact-snapshot.c, get_in_place()) */
+      pack->dict.keys = NULL;
+      pack->dict.hashes = NULL;
+      pack->words = NULL;
+      pack->word_bloom = NULL;
+      pack->au.nodes = NULL;
+      pack->au.csr_edges = NULL;
+      pack->au.root_lo = NULL;
+      pack->judge.rows = NULL;
+      pack->judge.pkeys = NULL;
+      pack->judge.prow = NULL;
+      g_free (pack->snapshot);
+    }
   g_free (pack->name);
   tact_dict_clear (&pack->dict);
   g_free (pack->words_block);

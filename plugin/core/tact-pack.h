@@ -98,6 +98,8 @@ typedef struct {
   guint32 term_first;  /* index into terms or G_MAXUINT32 */
   guint32 gap_first;   /* index into gaps or G_MAXUINT32 */
 } TactNode;
+/* written to snapshots as bytes: no padding */
+G_STATIC_ASSERT (sizeof (TactNode) == 32);
 
 /* A child of the root with a copy of its record: starting a match then
  * reads the word's list and nothing else. */
@@ -146,6 +148,7 @@ typedef struct {
   TactTerminal t;
   guint32 next;
 } TactTermLink;
+G_STATIC_ASSERT (sizeof (TactTermLink) == 16);
 
 typedef struct {
   char *id;
@@ -224,6 +227,10 @@ typedef struct {
   guint         negation_window;
   TactJudge     judge;
   GPtrArray    *emoticons;  /* char*: what the lexicon adds to the engine's set */
+  /* a pack read from a snapshot: the file's bytes, in which its large
+   * tables lie where they were read (see tact-snapshot.c); NULL when
+   * compiled */
+  gpointer      snapshot;
 } TactPack;
 
 /* The first cache-line (64-byte) boundary at or after @p: a block

@@ -4,9 +4,15 @@
  * program's build and byte order, the key, and the payload's length and
  * hash: a snapshot from another build, another pack or a damaged disk is
  * refused before a byte of the payload is believed.  The payload is the
- * pack's arrays one after the other, each with its count; structs are
- * written field by field, so padding (never initialised) is never written
- * and a layout change can only come with a new build id.
+ * pack's arrays one after the other, each with its count.  Small records
+ * with padding are written field by field, so padding (never initialised)
+ * is never written.  The large tables (the words, the automaton's nodes
+ * and edges, the judge's rows and pairs, some 4 MB) are records without
+ * padding, written as bytes at their own alignment in the file: the
+ * reader reads the file into one cache-line aligned block and uses them
+ * where they lie, instead of copying every one into a block of its own
+ * (which cost a second set of fresh pages and half the start-up).  A
+ * layout change can only come with a new build id.
  *
  * The reader still checks every index it copies (a word's classes lie in
  * the class table, an edge leads to a node, a list's next link points
@@ -20,13 +26,16 @@
 #include "tact-judge.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <string.h>
 
 #define MAGIC "TACTPAK\n"
 /* bump when the payload's layout changes without a source change (never
  * so far: the build id already changes with every source file) */
-#define FORMAT_VERSION 2u
+#define FORMAT_VERSION 3u
 #define BYTE_ORDER_MARK 0x01020304u
 
 typedef struct {
@@ -48,33 +57,121 @@ mix (guint64 h, guint64 w)
   return h ^ (h >> 29);
 }
 
-guint64
-tact_snapshot_hash (guint64 h, const void *data, gsize len)
+void
+tact_hasher_init (TactHasher *s, guint64 h, gsize len)
 {
-  const guchar *p = data;
-  /* four independent lanes: a start-up hashes some 6 MB, and one chain of
-   * multiplies would wait on itself at every word */
-  guint64 l[4] = { h ^ len, h + 0x9E3779B97F4A7C15ull, h ^ 0xC2B2AE3D27D4EB4Full, h - len };
-  gsize i = 0;
-  for (; i + 32 <= len; i += 32)
-    for (guint k = 0; k < 4; k++)
-      {
-        guint64 w;
-        memcpy (&w, p + i + 8 * k, 8);
-        l[k] = mix (l[k], w);
-      }
-  guint64 r = mix (mix (mix (l[0], l[1]), l[2]), l[3]);
-  for (; i + 8 <= len; i += 8)
+  s->l[0] = h ^ len;
+  s->l[1] = h + 0x9E3779B97F4A7C15ull;
+  s->l[2] = h ^ 0xC2B2AE3D27D4EB4Full;
+  s->l[3] = h - len;
+  s->len = len;
+  s->n_carry = 0;
+}
+
+/* four independent lanes: a start-up hashes megabytes, and one chain of
+ * multiplies would wait on itself at every word */
+static inline void
+hash_block (guint64 l[4], const guchar *p)
+{
+  for (guint k = 0; k < 4; k++)
     {
       guint64 w;
-      memcpy (&w, p + i, 8);
+      memcpy (&w, p + 8 * k, 8);
+      l[k] = mix (l[k], w);
+    }
+}
+
+void
+tact_hasher_feed (TactHasher *s, const void *data, gsize n)
+{
+  const guchar *p = data;
+  if (s->n_carry)
+    {
+      gsize take_n = MIN (n, sizeof s->carry - s->n_carry);
+      memcpy (s->carry + s->n_carry, p, take_n);
+      s->n_carry += (guint) take_n;
+      p += take_n;
+      n -= take_n;
+      if (s->n_carry < sizeof s->carry)
+        return;
+      hash_block (s->l, s->carry);
+      s->n_carry = 0;
+    }
+  /* the lanes in registers, not written back to *s at every block */
+  guint64 l[4] = { s->l[0], s->l[1], s->l[2], s->l[3] };
+  for (; n >= 32; p += 32, n -= 32)
+    hash_block (l, p);
+  memcpy (s->l, l, sizeof l);
+  memcpy (s->carry, p, n);
+  s->n_carry = (guint) n;
+}
+
+guint64
+tact_hasher_end (TactHasher *s)
+{
+  guint64 r = mix (mix (mix (s->l[0], s->l[1]), s->l[2]), s->l[3]);
+  guint i = 0;
+  for (; i + 8 <= s->n_carry; i += 8)
+    {
+      guint64 w;
+      memcpy (&w, s->carry + i, 8);
       r = mix (r, w);
     }
   guint64 w = 0;
-  for (guint k = 0; i + k < len; k++)
-    w |= (guint64) p[i + k] << (8 * k);
-  r = mix (r, w ^ len);
+  for (guint k = 0; i + k < s->n_carry; k++)
+    w |= (guint64) s->carry[i + k] << (8 * k);
+  r = mix (r, w ^ s->len);
   return r ^ (r >> 32);
+}
+
+guint64
+tact_snapshot_hash (guint64 h, const void *data, gsize len)
+{
+  TactHasher s;
+  tact_hasher_init (&s, h, len);
+  tact_hasher_feed (&s, data, len);
+  return tact_hasher_end (&s);
+}
+
+gboolean
+tact_snapshot_hash_file (guint64 *h, const char *path)
+{
+  /* read a slice at a time into one small buffer, never the whole file:
+   * the judge's 1.6 MB would cost a fresh page per 4 KB (faulted in and
+   * zeroed) on every start, only to be hashed and thrown away */
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return FALSE;
+  struct stat st;
+  gboolean ok = fstat (fd, &st) == 0 && S_ISREG (st.st_mode);
+  if (ok)
+    {
+      enum { SLICE = 64 * 1024 };
+      g_autofree guchar *buf = g_malloc (SLICE);
+      TactHasher s;
+      tact_hasher_init (&s, *h, (gsize) st.st_size);
+      guint64 seen = 0;
+      for (;;)
+        {
+          ssize_t n = read (fd, buf, SLICE);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            {
+              ok = n == 0;
+              break;
+            }
+          tact_hasher_feed (&s, buf, (gsize) n);
+          seen += (guint64) n;
+        }
+      /* a file rewritten while read hashes as nothing it ever held: the
+       * caller compiles, which reads it whole */
+      ok = ok && seen == (guint64) st.st_size;
+      if (ok)
+        *h = tact_hasher_end (&s);
+    }
+  close (fd);
+  return ok;
 }
 
 guint64
@@ -91,33 +188,89 @@ tact_snapshot_key (const char *lang, const TactEmoticons *emo, guint64 files_has
 
 /* ---------------------------------------------------------------- writing */
 
-static void
-put (GByteArray *b, const void *p, gsize n)
+/* Where a snapshot is written: a first pass only counts the bytes (the
+ * payload's length starts its hash), the second hashes them and writes
+ * them through a small buffer.  Building the 5 MB in memory instead made
+ * the start that compiles the packs the one that needs the most memory. */
+typedef struct {
+  int        fd;     /* -1: count only */
+  guint64    off;    /* offset in the file of the next byte */
+  TactHasher hash;   /* of the payload: every byte put */
+  int        err;    /* the first errno met, 0 if none */
+  gsize      n;
+  guchar     buf[64 * 1024];
+} Writer;
+
+/* Writes all of @p, retrying short writes: FALSE with errno set. */
+static gboolean
+write_all (int fd, const guchar *p, gsize n)
 {
-  g_byte_array_append (b, p, (guint) n);
+  while (n)
+    {
+      ssize_t k = write (fd, p, n);
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k <= 0)
+        {
+          if (k == 0)
+            errno = EIO;
+          return FALSE;
+        }
+      p += k;
+      n -= (gsize) k;
+    }
+  return TRUE;
 }
 
 static void
-put_u32 (GByteArray *b, guint32 v)
+flush (Writer *b)
+{
+  tact_hasher_feed (&b->hash, b->buf, b->n);
+  if (!b->err && !write_all (b->fd, b->buf, b->n))
+    b->err = errno;
+  b->n = 0;
+}
+
+static void
+put (Writer *b, const void *p, gsize n)
+{
+  b->off += n;
+  if (b->fd < 0)
+    return;
+  const guchar *q = p;
+  while (n)
+    {
+      gsize k = MIN (n, sizeof b->buf - b->n);
+      memcpy (b->buf + b->n, q, k);
+      b->n += k;
+      q += k;
+      n -= k;
+      if (b->n == sizeof b->buf)
+        flush (b);
+    }
+}
+
+static void
+put_u32 (Writer *b, guint32 v)
 {
   put (b, &v, 4);
 }
 
 static void
-put_u64 (GByteArray *b, guint64 v)
+put_u64 (Writer *b, guint64 v)
 {
   put (b, &v, 8);
 }
 
 static void
-put_f32 (GByteArray *b, float v)
+put_f32 (Writer *b, float v)
 {
   put (b, &v, 4);
 }
 
 /* A string: its length then its bytes; G_MAXUINT32 for NULL. */
 static void
-put_str (GByteArray *b, const char *s)
+put_str (Writer *b, const char *s)
 {
   put_u32 (b, s ? (guint32) strlen (s) : G_MAXUINT32);
   if (s)
@@ -126,15 +279,34 @@ put_str (GByteArray *b, const char *s)
 
 /* An array of plain numbers: its count then its bytes. */
 static void
-put_array (GByteArray *b, const void *p, gsize elem, guint32 count)
+put_array (Writer *b, const void *p, gsize elem, guint32 count)
 {
   put_u32 (b, count);
   if (count)
     put (b, p, elem * count);
 }
 
+/* Zero bytes up to the next multiple of @align in the file. */
 static void
-put_node (GByteArray *b, const TactNode *nd)
+put_pad (Writer *b, gsize align)
+{
+  static const guint8 zero[64];
+  put (b, zero, (align - b->off % align) % align);
+}
+
+/* An array the reader uses where it lies (see get_in_place()): its count,
+ * zeros up to its alignment in the file, its bytes. */
+static void
+put_in_place (Writer *b, const void *p, gsize elem, guint32 count, gsize align)
+{
+  put_u32 (b, count);
+  put_pad (b, align);
+  if (count)
+    put (b, p, elem * count);
+}
+
+static void
+put_node (Writer *b, const TactNode *nd)
 {
   put_u64 (b, nd->bloom);
   put_u64 (b, nd->bloom2);
@@ -145,7 +317,7 @@ put_node (GByteArray *b, const TactNode *nd)
 }
 
 static void
-put_templates (GByteArray *b, const GPtrArray *ts)
+put_templates (Writer *b, const GPtrArray *ts)
 {
   put_u32 (b, ts ? ts->len : G_MAXUINT32);
   for (guint i = 0; ts && i < ts->len; i++)
@@ -157,7 +329,7 @@ put_templates (GByteArray *b, const GPtrArray *ts)
 }
 
 static void
-put_pack (GByteArray *b, const TactPack *pack)
+put_pack (Writer *b, const TactPack *pack)
 {
   put_str (b, pack->lang);
   put_str (b, pack->name);
@@ -168,26 +340,13 @@ put_pack (GByteArray *b, const TactPack *pack)
   put_u32 (b, d->n);
   /* the slots are filled again at load: stored, each would need checking */
   put_u32 (b, d->mask + 1);
-  put_array (b, d->keys, sizeof (guint32), 2 * d->n);
-  put_array (b, d->hashes, sizeof (guint32), d->n);
+  put_in_place (b, d->keys, sizeof (guint32), 2 * d->n, 8);
+  put_in_place (b, d->hashes, sizeof (guint32), d->n, 8);
   put_array (b, d->arena->str, 1, (guint32) d->arena->len);
 
-  put_u32 (b, pack->dict.n);
-  for (guint32 w = 0; w < pack->dict.n; w++)
-    {
-      const TactWordInfo *wi = &pack->words[w];
-      put_f32 (b, wi->valence);
-      put_f32 (b, wi->boost);
-      put_u32 (b, wi->classes);
-      put_u32 (b, wi->n_classes);
-      put_u32 (b, wi->n_expand);
-      put_u32 (b, wi->expand);
-      put_u32 (b, wi->flags);
-      put_u32 (b, wi->judge_has);
-      put_u32 (b, wi->judge_row);
-      put_u32 (b, wi->root_n);
-      put_u32 (b, wi->root_first);
-    }
+  /* records without padding (asserted where they are declared): their
+   * bytes are the fields' bytes, and the build id pins the layout */
+  put_in_place (b, pack->words, sizeof (TactWordInfo), pack->dict.n, 64);
   put_array (b, pack->class_refs->data, sizeof (guint32), pack->class_refs->len);
   put_array (b, pack->expand_ids->data, sizeof (guint32), pack->expand_ids->len);
   put_u32 (b, pack->root_children->len);
@@ -197,7 +356,7 @@ put_pack (GByteArray *b, const TactPack *pack)
       put_u32 (b, rc->node);
       put_node (b, &rc->nd);
     }
-  put_array (b, pack->word_bloom, sizeof (guint64), MAX (pack->dict.n, 1u));
+  put_in_place (b, pack->word_bloom, sizeof (guint64), MAX (pack->dict.n, 1u), 8);
   for (guint i = 0; i < G_N_ELEMENTS (pack->builtin_root_n); i++)
     {
       put_u32 (b, pack->builtin_root_first[i]);
@@ -225,12 +384,10 @@ put_pack (GByteArray *b, const TactPack *pack)
   const TactAutomaton *au = &pack->au;
   put_u32 (b, au->n_words);
   put_u32 (b, au->n_classes);
-  put_u32 (b, au->n_nodes);
-  for (guint32 v = 0; v < au->n_nodes; v++)
-    put_node (b, &au->nodes[v]);
-  put_array (b, au->csr_edges, sizeof (guint64), au->n_edges);
-  put_array (b, au->root_lo, sizeof (guint32),
-             au->n_words + au->n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1);
+  put_in_place (b, au->nodes, sizeof (TactNode), au->n_nodes, 8);
+  put_in_place (b, au->csr_edges, sizeof (guint64), au->n_edges, 8);
+  put_in_place (b, au->root_lo, sizeof (guint32),
+                au->n_words + au->n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1, 8);
   put_u32 (b, au->gaps->len);
   for (guint i = 0; i < au->gaps->len; i++)
     {
@@ -239,16 +396,7 @@ put_pack (GByteArray *b, const TactPack *pack)
       put_u32 (b, g->max);
       put_u32 (b, g->next);
     }
-  put_u32 (b, au->terms->len);
-  for (guint i = 0; i < au->terms->len; i++)
-    {
-      const TactTermLink *l = &g_array_index (au->terms, TactTermLink, i);
-      put_u32 (b, l->t.cue);
-      put_f32 (b, l->t.valence);
-      put_u32 (b, l->t.anchor_start | (guint32) l->t.anchor_end << 8 |
-                  (guint32) l->t.anchor_clause << 16 | (guint32) l->t.len << 24);
-      put_u32 (b, l->next);
-    }
+  put_in_place (b, au->terms->data, sizeof (TactTermLink), au->terms->len, 8);
 
   const TactReplies *r = &pack->replies;
   put_str (b, r->greeting_named);
@@ -273,10 +421,10 @@ put_pack (GByteArray *b, const TactPack *pack)
       put_u32 (b, j->may);
       put_u32 (b, j->n_rows);
       /* a judge without features (biases only) still has one row */
-      put_array (b, j->rows, sizeof (float) * TACT_JUDGE_ROW, MAX (j->n_rows, 1u));
+      put_in_place (b, j->rows, sizeof (float) * TACT_JUDGE_ROW, MAX (j->n_rows, 1u), 64);
       put_u32 (b, j->n_pairs);
-      put_array (b, j->pkeys, sizeof (guint64), j->pmask + 1);
-      put_array (b, j->prow, sizeof (guint32), j->pmask + 1);
+      put_in_place (b, j->pkeys, sizeof (guint64), j->pmask + 1, 8);
+      put_in_place (b, j->prow, sizeof (guint32), j->pmask + 1, 8);
       put_u32 (b, j->bos);
       put_u32 (b, j->eos);
       put_u32 (b, j->bar);
@@ -291,14 +439,6 @@ gboolean
 tact_snapshot_write (const TactPack *pack, guint64 key, const char *path, GError **error)
 {
   g_return_val_if_fail (pack->au.nodes != NULL && pack->root_children != NULL, FALSE);
-  g_autoptr (GByteArray) b = g_byte_array_sized_new (8u << 20);
-  Header h = { MAGIC, FORMAT_VERSION, BYTE_ORDER_MARK, TACT_BUILD_ID, key, 0, 0 };
-  put (b, &h, sizeof h);
-  put_pack (b, pack);
-  Header *hp = (Header *) (gpointer) b->data;
-  hp->payload_len = b->len - sizeof h;
-  hp->payload_hash = tact_snapshot_hash (TACT_SNAPSHOT_HASH_SEED, b->data + sizeof h, b->len - sizeof h);
-
   g_autofree char *dir = g_path_get_dirname (path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -306,12 +446,48 @@ tact_snapshot_write (const TactPack *pack, guint64 key, const char *path, GError
       g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", dir, g_strerror (err));
       return FALSE;
     }
-  g_autoptr (GError) ioerr = NULL;
+  Header h = { MAGIC, FORMAT_VERSION, BYTE_ORDER_MARK, TACT_BUILD_ID, key, 0, 0 };
+  g_autofree Writer *b = g_new (Writer, 1);
+  b->fd = -1;
+  b->off = sizeof h;
+  put_pack (b, pack);
+  h.payload_len = b->off - sizeof h;
+
   /* a temporary file renamed over the old one: a reader never sees half */
-  if (!g_file_set_contents_full (path, (const char *) b->data, b->len, G_FILE_SET_CONTENTS_CONSISTENT,
-                                 0600, &ioerr))
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  b->fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
+  if (b->fd < 0)
     {
-      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s", ioerr->message);
+      int err = errno;
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", tmp, g_strerror (err));
+      return FALSE;
+    }
+  b->off = sizeof h;
+  b->n = 0;
+  b->err = 0;
+  tact_hasher_init (&b->hash, TACT_SNAPSHOT_HASH_SEED, h.payload_len);
+  /* the header last, once the payload's hash is known */
+  static const guchar blank[sizeof (Header)];
+  if (!write_all (b->fd, blank, sizeof blank))
+    b->err = errno;
+  put_pack (b, pack);
+  flush (b);
+  h.payload_hash = tact_hasher_end (&b->hash);
+  if (!b->err && b->off - sizeof h != h.payload_len)
+    b->err = EIO; /* the two passes disagree: a bug, but never a bad file */
+  errno = 0;
+  if (!b->err && pwrite (b->fd, &h, sizeof h, 0) != (ssize_t) sizeof h)
+    b->err = errno ? errno : EIO;
+  /* no fsync: a file torn by a power cut fails its checksum and is
+   * compiled over, and a start-up should not wait for the disk */
+  if (close (b->fd) != 0 && !b->err)
+    b->err = errno;
+  if (!b->err && rename (tmp, path) != 0)
+    b->err = errno;
+  if (b->err)
+    {
+      unlink (tmp);
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", path, g_strerror (b->err));
       return FALSE;
     }
   return TRUE;
@@ -335,7 +511,7 @@ tact_snapshot_reseal (guint8 *data, gsize len)
 /* ---------------------------------------------------------------- reading */
 
 typedef struct {
-  const guchar *p, *end;
+  guchar *p, *end;
   const char   *bad;   /* the first problem met, or NULL */
 } Reader;
 
@@ -421,6 +597,34 @@ get_array (Reader *r, gsize elem, guint32 want, guint32 *count, gsize min_bytes,
   return block;
 }
 
+/* An array written by put_in_place(), whose count must be @want (or
+ * anything when @want is G_MAXUINT32): a pointer to it where it lies in
+ * the buffer (owned by the buffer), with at least @min_bytes readable
+ * from there; the count in @count.  NULL when bad. */
+static gpointer
+get_in_place (Reader *r, gsize elem, guint32 want, guint32 *count, gsize min_bytes, gsize align,
+              const char *what)
+{
+  guint32 n = get_u32 (r, what);
+  if (count)
+    *count = r->bad ? 0 : n;
+  if (r->bad || !check (r, want == G_MAXUINT32 || n == want, what))
+    return NULL;
+  /* the buffer is aligned as the file's offsets were counted */
+  gsize pad = (align - (guintptr) r->p % align) % align;
+  if (!check (r, pad <= (gsize) (r->end - r->p), what))
+    return NULL;
+  for (gsize i = 0; i < pad; i++)
+    check (r, r->p[i] == 0, what);
+  r->p += pad;
+  if (r->bad || !check (r, (guint64) n * elem <= (guint64) (r->end - r->p) &&
+                               MAX ((guint64) n * elem, min_bytes) <= (guint64) (r->end - r->p), what))
+    return NULL;
+  guchar *block = r->p;
+  r->p += (gsize) n * elem;
+  return block;
+}
+
 /* An array of exactly @count plain numbers into @dst. */
 static void
 get_into (Reader *r, void *dst, gsize elem, guint32 count, const char *what)
@@ -471,8 +675,8 @@ get_dict (Reader *r, TactDict *d)
 {
   guint32 n = get_u32 (r, "dictionary"), arena_len = 0;
   guint32 n_slots = get_u32 (r, "dictionary slots");
-  d->keys = get_array (r, sizeof (guint32), 2 * n, NULL, 0, "dictionary keys");
-  d->hashes = get_array (r, sizeof (guint32), n, NULL, 0, "dictionary hashes");
+  d->keys = get_in_place (r, sizeof (guint32), 2 * n, NULL, 0, 8, "dictionary keys");
+  d->hashes = get_in_place (r, sizeof (guint32), n, NULL, 0, 8, "dictionary hashes");
   char *arena = get_array (r, 1, G_MAXUINT32, &arena_len, 1, "dictionary arena");
   d->arena = g_string_new_len (arena, arena_len);
   g_free (arena);
@@ -495,13 +699,14 @@ get_dict (Reader *r, TactDict *d)
   tact_dict_fill_slots (d);
 }
 
-static TactPack *
-get_pack (Reader *r, const char *lang)
+/* Fills @pack (new, holding the snapshot's block) from @r: TRUE, or
+ * FALSE with r->bad saying what is wrong. */
+static gboolean
+get_pack (Reader *r, const char *lang, TactPack *pack)
 {
-  g_autoptr (TactPack) pack = g_new0 (TactPack, 1);
   g_autofree char *plang = get_str (r, "language");
   if (!check (r, plang && strcmp (plang, lang) == 0 && strlen (plang) < sizeof pack->lang, "language"))
-    return NULL;
+    return FALSE;
   g_strlcpy (pack->lang, plang, sizeof pack->lang);
   pack->name = get_str (r, "name");
   pack->detect_chars = get_str (r, "detect characters");
@@ -510,29 +715,15 @@ get_pack (Reader *r, const char *lang)
 
   get_dict (r, &pack->dict);
   if (r->bad)
-    return NULL;
+    return FALSE;
   guint32 n_words = pack->dict.n;
 
   /* the words, checked once the tables they point into are read */
-  guint32 nw = get_u32 (r, "words");
-  if (!check (r, nw == n_words && nw <= (guint32) (r->end - r->p) / 44, "words"))
-    return NULL;
-  tact_pack_words_grow (pack, MAX (nw, 1u));
-  for (guint32 w = 0; w < nw; w++)
-    {
-      TactWordInfo *wi = &pack->words[w];
-      wi->valence = get_f32 (r, "word");
-      wi->boost = get_f32 (r, "word");
-      wi->classes = get_u32 (r, "word");
-      wi->n_classes = (guint16) get_u32 (r, "word");
-      wi->n_expand = (guint16) get_u32 (r, "word");
-      wi->expand = get_u32 (r, "word");
-      wi->flags = (guint8) get_u32 (r, "word");
-      wi->judge_has = (guint8) get_u32 (r, "word");
-      wi->judge_row = get_u32 (r, "word");
-      wi->root_n = (guint16) get_u32 (r, "word");
-      wi->root_first = get_u32 (r, "word");
-    }
+  guint32 nw = 0;
+  pack->words = get_in_place (r, sizeof (TactWordInfo), n_words, &nw, sizeof (TactWordInfo), 64, "words");
+  pack->n_words_cap = nw;
+  if (r->bad)
+    return FALSE;
   guint32 n_class_refs = 0, n_expand = 0;
   guint32 *class_refs = get_array (r, sizeof (guint32), G_MAXUINT32, &n_class_refs, 0, "class references");
   guint32 *expand = get_array (r, sizeof (guint32), G_MAXUINT32, &n_expand, 0, "shorthand");
@@ -547,7 +738,7 @@ get_pack (Reader *r, const char *lang)
 
   guint32 n_rc = get_u32 (r, "root children");
   if (!check (r, n_rc <= (guint32) (r->end - r->p) / 36, "root children"))
-    return NULL;
+    return FALSE;
   pack->root_children = g_array_sized_new (FALSE, TRUE, sizeof (TactRootChild), n_rc);
   g_array_set_size (pack->root_children, n_rc);
   /* their nodes are checked against the automaton below */
@@ -557,7 +748,7 @@ get_pack (Reader *r, const char *lang)
       rc->node = get_u32 (r, "root child");
       get_node (r, &rc->nd);
     }
-  pack->word_bloom = get_array (r, sizeof (guint64), MAX (n_words, 1u), NULL, 0, "word filters");
+  pack->word_bloom = get_in_place (r, sizeof (guint64), MAX (n_words, 1u), NULL, 0, 8, "word filters");
   for (guint i = 0; i < G_N_ELEMENTS (pack->builtin_root_n); i++)
     {
       pack->builtin_root_first[i] = get_u32 (r, "built-in roots");
@@ -568,7 +759,7 @@ get_pack (Reader *r, const char *lang)
   guint32 n_classes = get_u32 (r, "classes");
   if (!check (r, n_classes <= (guint32) (r->end - r->p) / 4 && n_classes < TACT_SYM_BUILTIN - TACT_SYM_CLASS,
               "classes"))
-    return NULL;
+    return FALSE;
   pack->class_names = g_ptr_array_new_with_free_func (g_free);
   for (guint32 i = 0; i < n_classes && !r->bad; i++)
     {
@@ -579,7 +770,7 @@ get_pack (Reader *r, const char *lang)
 
   guint32 n_cues = get_u32 (r, "cues");
   if (!check (r, n_cues <= (guint32) (r->end - r->p) / 32, "cues"))
-    return NULL;
+    return FALSE;
   pack->cues = g_array_new (FALSE, TRUE, sizeof (TactCue));
   for (guint32 i = 0; i < n_cues && !r->bad; i++)
     {
@@ -607,20 +798,18 @@ get_pack (Reader *r, const char *lang)
   au->terms = g_array_new (FALSE, FALSE, sizeof (TactTermLink));
   au->n_words = get_u32 (r, "automaton");
   au->n_classes = get_u32 (r, "automaton");
-  au->n_nodes = get_u32 (r, "automaton");
-  if (!check (r, au->n_words == n_words && au->n_classes == n_classes && au->n_nodes >= 1 &&
-                   au->n_nodes <= (guint32) (r->end - r->p) / 32, "automaton"))
-    return NULL;
-  TactNode *nodes = g_new0 (TactNode, au->n_nodes);
+  if (!check (r, au->n_words == n_words && au->n_classes == n_classes, "automaton"))
+    return FALSE;
+  TactNode *nodes = get_in_place (r, sizeof (TactNode), G_MAXUINT32, &au->n_nodes, 0, 8, "nodes");
   au->nodes = nodes;
-  for (guint32 v = 0; v < au->n_nodes; v++)
-    get_node (r, &nodes[v]);
-  au->csr_edges = get_array (r, sizeof (guint64), G_MAXUINT32, &au->n_edges, sizeof (guint64), "edges");
+  if (!check (r, au->n_nodes >= 1, "automaton"))
+    return FALSE;
+  au->csr_edges = get_in_place (r, sizeof (guint64), G_MAXUINT32, &au->n_edges, sizeof (guint64), 8, "edges");
   guint32 n_dense = n_words + n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1;
-  au->root_lo = get_array (r, sizeof (guint32), n_dense, NULL, 0, "root edges");
+  au->root_lo = get_in_place (r, sizeof (guint32), n_dense, NULL, 0, 8, "root edges");
   guint32 n_gaps = get_u32 (r, "gaps");
   if (!check (r, n_gaps <= (guint32) (r->end - r->p) / 12, "gaps"))
-    return NULL;
+    return FALSE;
   for (guint32 i = 0; i < n_gaps && !r->bad; i++)
     {
       TactGap g = { 0 };
@@ -634,26 +823,19 @@ get_pack (Reader *r, const char *lang)
       g.bloom = nodes[MIN (g.child, au->n_nodes - 1)].bloom;
       g_array_append_val (au->gaps, g);
     }
-  guint32 n_terms = get_u32 (r, "terminals");
-  if (!check (r, n_terms <= (guint32) (r->end - r->p) / 16, "terminals"))
-    return NULL;
-  for (guint32 i = 0; i < n_terms && !r->bad; i++)
-    {
-      TactTermLink l = { { 0 }, 0 };
-      l.t.cue = get_u32 (r, "terminal");
-      l.t.valence = get_f32 (r, "terminal");
-      guint32 bits = get_u32 (r, "terminal");
-      l.t.anchor_start = bits & 0xff;
-      l.t.anchor_end = (bits >> 8) & 0xff;
-      l.t.anchor_clause = (bits >> 16) & 0xff;
-      l.t.len = (guint8) (bits >> 24);
-      l.next = get_u32 (r, "terminal");
-      check (r, (l.t.cue == G_MAXUINT32 || l.t.cue < n_cues) && (l.next == G_MAXUINT32 || l.next < i),
-             "terminal");
-      g_array_append_val (au->terms, l);
-    }
+  guint32 n_terms = 0;
+  const TactTermLink *links = get_in_place (r, sizeof (TactTermLink), G_MAXUINT32, &n_terms, 0, 8, "terminals");
   if (r->bad)
-    return NULL;
+    return FALSE;
+  for (guint32 i = 0; i < n_terms; i++)
+    {
+      const TactTermLink *l = &links[i];
+      check (r, (l->t.cue == G_MAXUINT32 || l->t.cue < n_cues) && (l->next == G_MAXUINT32 || l->next < i),
+             "terminal");
+    }
+  g_array_append_vals (au->terms, links, n_terms);
+  if (r->bad)
+    return FALSE;
   for (guint32 v = 0; v < au->n_nodes; v++)
     check (r, nodes[v].lo <= nodes[v].hi && nodes[v].hi <= au->n_edges &&
               (nodes[v].term_first == G_MAXUINT32 || nodes[v].term_first < n_terms) &&
@@ -695,27 +877,21 @@ get_pack (Reader *r, const char *lang)
       j->may = get_u32 (r, "judge");
       guint32 n_rows = get_u32 (r, "judge rows");
       /* the rows on a cache-line boundary, as tact_judge_compile() lays them */
-      guint32 n = get_u32 (r, "judge rows");
-      gsize bytes = (gsize) n * TACT_JUDGE_ROW * sizeof (float);
-      if (!check (r, n == MAX (n_rows, 1u) && bytes / n == TACT_JUDGE_ROW * sizeof (float) &&
-                       bytes <= (gsize) (r->end - r->p), "judge rows"))
-        return NULL;
-      j->rows_mem = g_malloc (bytes + 63);
-      j->rows = tact_align_line (j->rows_mem);
-      memcpy (j->rows, r->p, bytes);
-      r->p += bytes;
+      j->rows = get_in_place (r, sizeof (float) * TACT_JUDGE_ROW, MAX (n_rows, 1u), NULL, 0, 64, "judge rows");
+      if (r->bad)
+        return FALSE;
       j->n_rows = n_rows;
       j->n_pairs = get_u32 (r, "judge pairs");
       guint32 n_pk = 0, n_pr = 0;
-      j->pkeys = get_array (r, sizeof (guint64), G_MAXUINT32, &n_pk, 0, "judge pairs");
-      j->prow = get_array (r, sizeof (guint32), n_pk, &n_pr, 0, "judge pairs");
+      j->pkeys = get_in_place (r, sizeof (guint64), G_MAXUINT32, &n_pk, 0, 8, "judge pairs");
+      j->prow = get_in_place (r, sizeof (guint32), n_pk, &n_pr, 0, 8, "judge pairs");
       j->pmask = n_pk ? n_pk - 1 : 0;
       j->bos = get_u32 (r, "judge");
       j->eos = get_u32 (r, "judge");
       j->bar = get_u32 (r, "judge");
       if (r->bad || !check (r, n_pk >= 2 && (n_pk & (n_pk - 1)) == 0 && (guint64) j->n_pairs * 2 <= n_pk &&
                                    j->bos < n_words && j->eos < n_words && j->bar < n_words, "judge"))
-        return NULL;
+        return FALSE;
       guint32 used = 0;
       for (guint32 s = 0; s < n_pk; s++)
         if (j->pkeys[s])
@@ -729,7 +905,7 @@ get_pack (Reader *r, const char *lang)
 
   guint32 n_emo = get_u32 (r, "emoticons");
   if (!check (r, n_emo <= (guint32) (r->end - r->p) / 4, "emoticons"))
-    return NULL;
+    return FALSE;
   pack->emoticons = g_ptr_array_new_with_free_func (g_free);
   for (guint32 i = 0; i < n_emo && !r->bad; i++)
     {
@@ -754,25 +930,70 @@ get_pack (Reader *r, const char *lang)
   for (guint32 i = 0; i < n_expand; i++)
     check (r, g_array_index (pack->expand_ids, guint32, i) < n_words, "shorthand");
   check (r, r->p == r->end, "trailing bytes");
-  if (r->bad)
-    return NULL;
-  return g_steal_pointer (&pack);
+  return !r->bad;
+}
+
+/* The file at @path in a new block (free with g_free()) whose bytes start
+ * at *@data, on a cache-line boundary: the tables read in place are then
+ * aligned as their offsets in the file were counted. */
+static gpointer
+read_aligned (const char *path, guchar **data, gsize *len, GError **error)
+{
+  /* read, not mapped: a mapping of a file that another process truncates
+   * meanwhile faults (SIGBUS) in the host client; a copy cannot */
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int err = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", path, g_strerror (err));
+      return NULL;
+    }
+  /* a snapshot is a few megabytes; anything far larger is not one */
+  if (!S_ISREG (st.st_mode) || st.st_size < 0 || (guint64) st.st_size > (256u << 20))
+    {
+      close (fd);
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: not a pack snapshot", path);
+      return NULL;
+    }
+  gsize want = (gsize) st.st_size, got = 0;
+  gpointer block = g_malloc (want + 64);
+  guchar *p = tact_align_line (block);
+  for (;;)
+    {
+      /* one byte more than expected: a file grown meanwhile shows */
+      ssize_t n = read (fd, p + got, want + 1 - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int err = errno;
+          close (fd);
+          g_free (block);
+          g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", path, g_strerror (err));
+          return NULL;
+        }
+      got += (gsize) n;
+      if (n == 0 || got > want)
+        break;
+    }
+  close (fd);
+  *data = p;
+  /* a file that changed size while read fails the header's length */
+  *len = got;
+  return block;
 }
 
 TactPack *
 tact_snapshot_read (const char *path, guint64 key, const char *lang, TactEmoticons *emo, GError **error)
 {
-  /* read, not mapped: a mapping of a file that another process truncates
-   * meanwhile faults (SIGBUS) in the host client; a copy cannot */
-  g_autoptr (GError) ioerr = NULL;
-  g_autofree char *buf = NULL;
+  guchar *data = NULL;
   gsize len = 0;
-  if (!g_file_get_contents (path, &buf, &len, &ioerr))
-    {
-      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s", ioerr->message);
-      return NULL;
-    }
-  const guchar *data = (const guchar *) buf;
+  g_autofree gpointer block = read_aligned (path, &data, &len, error);
+  if (!block)
+    return NULL;
   Header h;
   const char *why = NULL;
   if (len < sizeof h)
@@ -797,13 +1018,16 @@ tact_snapshot_read (const char *path, guint64 key, const char *lang, TactEmotico
       return NULL;
     }
   Reader r = { data + sizeof h, data + len, NULL };
-  TactPack *pack = get_pack (&r, lang);
-  if (!pack)
+  g_autoptr (TactPack) pack = g_new0 (TactPack, 1);
+  /* from here the pack owns the block, and frees it with the tables
+   * that lie in it whether or not it is complete */
+  pack->snapshot = g_steal_pointer (&block);
+  if (!get_pack (&r, lang, pack))
     {
       g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: inconsistent (%s)", path, r.bad ? r.bad : "?");
       return NULL;
     }
   for (guint i = 0; i < pack->emoticons->len; i++)
     tact_emoticons_add (emo, g_ptr_array_index (pack->emoticons, i));
-  return pack;
+  return g_steal_pointer (&pack);
 }

@@ -23,6 +23,24 @@
 #define TACT_SNAPSHOT_HASH_SEED 0x243F6A8885A308D3ull
 guint64   tact_snapshot_hash (guint64 h, const void *data, gsize len);
 
+/* The same hash fed in pieces: tact_hasher_init() with the total length
+ * to come, then the bytes in any slices, then tact_hasher_end(), equals
+ * tact_snapshot_hash() of the whole. */
+typedef struct {
+  guint64 l[4];
+  guint64 len;
+  guchar  carry[32];
+  guint   n_carry;
+} TactHasher;
+void      tact_hasher_init (TactHasher *s, guint64 h, gsize len);
+void      tact_hasher_feed (TactHasher *s, const void *data, gsize n);
+guint64   tact_hasher_end (TactHasher *s);
+
+/* Folds the bytes of the regular file at @path into *@h as
+ * tact_snapshot_hash (*@h, bytes, length) would, reading it in slices.
+ * FALSE (and *@h unchanged) if it cannot be read whole. */
+gboolean  tact_snapshot_hash_file (guint64 *h, const char *path);
+
 /* The key of a pack compiled for @lang, after @emo, from files whose
  * bytes were folded into @files_hash (see tact_snapshot_hash()). */
 guint64   tact_snapshot_key (const char *lang, const TactEmoticons *emo, guint64 files_hash);

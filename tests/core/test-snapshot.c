@@ -8,7 +8,9 @@
 #include "tact-snapshot.h"
 #include "test-util.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /* Every @step-th message of the first English case sets (labels TAB
  * text), plus a few that lean on emoticons, shorthand and the judge's word
@@ -459,6 +461,143 @@ test_unwritable (void)
   test_rm_rf (dir);
 }
 
+/* The hash fed in slices of any sizes, and read from a file a slice at a
+ * time, equals the hash of the whole: the snapshot's key is made one way
+ * when compiling (the documents in memory) and the other when reading. */
+static void
+test_hash_slices (void)
+{
+  GRand *rand = g_rand_new_with_seed (20261203);
+  static const gsize lengths[] = { 0, 1, 7, 8, 31, 32, 33, 63, 64, 65, 100, 1000, 200003 };
+  g_autofree char *dir = test_make_dir (FALSE);
+  g_autofree char *file = g_build_filename (dir, "bytes", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      gsize len = lengths[i];
+      g_autofree guchar *data = g_malloc (len + 1);
+      for (gsize k = 0; k < len; k++)
+        data[k] = (guchar) g_rand_int (rand);
+      guint64 whole = tact_snapshot_hash (TACT_SNAPSHOT_HASH_SEED, data, len);
+      for (guint trial = 0; trial < 20; trial++)
+        {
+          TactHasher s;
+          tact_hasher_init (&s, TACT_SNAPSHOT_HASH_SEED, len);
+          gsize at = 0;
+          while (at < len)
+            {
+              /* mostly short slices, so that the carry is crossed often */
+              gsize n = (gsize) g_rand_int_range (rand, 0, trial % 2 ? 70 : 5000);
+              n = MIN (n, len - at);
+              tact_hasher_feed (&s, data + at, n);
+              at += n;
+            }
+          g_assert_cmphex (tact_hasher_end (&s), ==, whole);
+        }
+      g_assert_true (g_file_set_contents (file, (const char *) data, (gssize) len, NULL));
+      guint64 h = TACT_SNAPSHOT_HASH_SEED;
+      g_assert_true (tact_snapshot_hash_file (&h, file));
+      g_assert_cmphex (h, ==, whole);
+      /* and it tells a change anywhere */
+      if (len)
+        {
+          data[g_rand_int_range (rand, 0, (gint32) len)] ^= 0x40;
+          g_assert_cmphex (tact_snapshot_hash (TACT_SNAPSHOT_HASH_SEED, data, len), !=, whole);
+        }
+    }
+  guint64 h = 42;
+  g_autofree char *missing = g_build_filename (dir, "missing", NULL);
+  g_assert_false (tact_snapshot_hash_file (&h, missing));
+  g_assert_false (tact_snapshot_hash_file (&h, dir));
+  g_assert_cmpuint (h, ==, 42);
+  g_rand_free (rand);
+  test_rm_rf (dir);
+}
+
+/* The large tables of a pack read back lie in the snapshot's own block,
+ * on the alignment the matcher and the judge were laid out for (a
+ * judge row or a word record on one cache line, 64-bit words on 8). */
+static void
+test_in_place (void)
+{
+  g_autofree char *cache = test_make_dir (FALSE);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  tact_engine_free (e);
+  gsize len = 0;
+  guint64 key;
+  g_autofree guint8 *good = snapshot_bytes (cache, &len, &key);
+  g_autofree char *snap = snapshot_path (cache);
+  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
+  TactPack *pack = tact_snapshot_read (snap, key, "en", &emo, &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (pack->snapshot);
+  const guint8 *lo = pack->snapshot, *hi = lo + len + 64;
+  struct { gconstpointer p; guintptr align; } tables[] = {
+    { pack->words, 64 }, { pack->judge.rows, 64 }, { pack->dict.keys, 8 }, { pack->dict.hashes, 8 },
+    { pack->word_bloom, 8 }, { pack->au.nodes, 8 }, { pack->au.csr_edges, 8 }, { pack->au.root_lo, 8 },
+    { pack->judge.pkeys, 8 }, { pack->judge.prow, 8 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      const guint8 *p = tables[i].p;
+      g_assert_true (p >= lo && p < hi);
+      g_assert_cmpuint ((guintptr) p % tables[i].align, ==, 0);
+    }
+  tact_pack_free (pack);
+  g_hash_table_unref (emo.set);
+  test_rm_rf (cache);
+}
+
+/* A write that fails half-way (a full disk; here a file-size limit, which
+ * fails the same write() calls) is an error naming the snapshot, and
+ * leaves neither a snapshot nor a temporary file behind. */
+static void
+test_write_fails (void)
+{
+  g_autofree char *cache = test_make_dir (FALSE);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  tact_engine_free (e);
+  gsize len = 0;
+  guint64 key;
+  g_autofree guint8 *good = snapshot_bytes (cache, &len, &key);
+  g_autofree char *snap = snapshot_path (cache);
+  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
+  TactPack *pack = tact_snapshot_read (snap, key, "en", &emo, &err);
+  g_assert_no_error (err);
+
+  g_autofree char *dir = g_build_filename (cache, "full", NULL);
+  g_autofree char *target = g_build_filename (dir, "en.pack", NULL);
+  struct rlimit old;
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  void (*old_handler) (int) = signal (SIGXFSZ, SIG_IGN);
+  /* the header fits, the tables do not */
+  struct rlimit small = { 100 * 1024, old.rlim_max };
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &small), ==, 0);
+  gboolean ok = tact_snapshot_write (pack, key, target, &err);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  signal (SIGXFSZ, old_handler);
+  g_assert_false (ok);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_IO);
+  g_assert_nonnull (strstr (err->message, target));
+  g_clear_error (&err);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, &err);
+  g_assert_no_error (err);
+  g_assert_null (g_dir_read_name (d));
+
+  /* with room again, the same pack is written whole and reads back */
+  g_assert_true (tact_snapshot_write (pack, key, target, &err));
+  g_assert_no_error (err);
+  tact_pack_free (pack);
+  pack = tact_snapshot_read (target, key, "en", &emo, &err);
+  g_assert_no_error (err);
+  tact_pack_free (pack);
+  g_hash_table_unref (emo.set);
+  test_rm_rf (cache);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -471,5 +610,8 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/forged-consistent", test_forged_consistent);
   g_test_add_func ("/snapshot/judge-without-features", test_judge_without_features);
   g_test_add_func ("/snapshot/unwritable", test_unwritable);
+  g_test_add_func ("/snapshot/hash-slices", test_hash_slices);
+  g_test_add_func ("/snapshot/in-place", test_in_place);
+  g_test_add_func ("/snapshot/write-fails", test_write_fails);
   return g_test_run ();
 }
