@@ -1498,9 +1498,16 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
           wi->classes = pack->class_refs->len;
           while (i < pairs->len && (guint32) (pv[i] >> 32) == wid)
             {
-              guint32 sym = TACT_SYM_CLASS + (guint32) (pv[i] & 0xffffffffu);
-              g_array_append_val (pack->class_refs, sym);
-              wi->n_classes++;
+              /* once per class: a word listed twice in a class (directly
+               * and through an "@name" it includes, or in two spellings
+               * that normalise alike) would step the automaton on the
+               * class twice, and a cue would match twice over one word */
+              if (wi->n_classes == 0 || pv[i] != pv[i - 1])
+                {
+                  guint32 sym = TACT_SYM_CLASS + (guint32) (pv[i] & 0xffffffffu);
+                  g_array_append_val (pack->class_refs, sym);
+                  wi->n_classes++;
+                }
               i++;
             }
         }

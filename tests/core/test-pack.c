@@ -265,6 +265,33 @@ engine_with_user_cues (const char *cues, char **user)
   return e;
 }
 
+/* A word listed twice in one class (two spellings that normalise alike,
+ * or directly and through "@name") is one member: a cue on the class
+ * counts once for it, as it does for a word listed once. */
+static void
+test_class_duplicate (void)
+{
+  char *user;
+  TactEngine *e = engine_with_user_cues (
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"classes\": { \"zbase\": [\"zorblax\"],\n"
+    "                 \"zdup\": [\"zorblax\", \"ZORBLAX\", \"@zbase\", \"quuxle\"] },\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.6, \"patterns\": [\"blimf @zdup\"] } ] }\n", &user);
+  static const char *const texts[] = { "blimf zorblax", "blimf quuxle" };
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      TactAnalysis *a = tact_engine_analyze (e, texts[i], -1);
+      const TactLabelHit *h = tact_analysis_find (a, TACT_LABEL_PRAISE);
+      g_assert_nonnull (h);
+      g_assert_false (h->judged);
+      g_assert_cmpfloat_with_epsilon (h->score, 0.6, 1e-5);
+      tact_analysis_unref (a);
+    }
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
 /* A class member "@name" brings in every word of a class defined before
  * it; a class not (yet) defined is an error naming the member. */
 static void
@@ -682,6 +709,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/bad-pattern", test_bad_pattern);
   g_test_add_func ("/pack/unknown-class", test_unknown_class);
   g_test_add_func ("/pack/class-reference", test_class_reference);
+  g_test_add_func ("/pack/class-duplicate", test_class_duplicate);
   g_test_add_func ("/pack/duplicate-key", test_duplicate_key);
   g_test_add_func ("/pack/missing-file", test_missing_file);
   g_test_add_func ("/pack/header-errors", test_header_errors);
