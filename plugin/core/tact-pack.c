@@ -125,6 +125,9 @@ word_info (TactPack *pack, guint32 id)
 guint32
 tact_pack_intern (TactPack *pack, const char *w, gsize len)
 {
+  /* a pack read from a snapshot has its tables in the snapshot's block:
+   * growing them would free what it does not own */
+  g_return_val_if_fail (pack->snapshot == NULL, TACT_DICT_NONE);
   guint32 id = tact_dict_intern (&pack->dict, w, len);
   word_info (pack, id);
   return id;

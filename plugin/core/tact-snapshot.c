@@ -136,10 +136,12 @@ tact_snapshot_hash (guint64 h, const void *data, gsize len)
 gboolean
 tact_snapshot_hash_file (guint64 *h, const char *path)
 {
+  /* (O_NONBLOCK: a FIFO put in a file's place must not hang the client;
+   * it is turned away as not a regular file) */
   /* read a slice at a time into one small buffer, never the whole file:
    * the judge's 1.6 MB would cost a fresh page per 4 KB (faulted in and
    * zeroed) on every start, only to be hashed and thrown away */
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return FALSE;
   struct stat st;
@@ -521,7 +523,9 @@ check (Reader *r, gboolean ok, const char *what)
 {
   if (!ok && !r->bad)
     r->bad = what;
-  return ok;
+  /* once anything is wrong nothing is: a caller that goes on after a
+   * passed check never works with a table that was not read */
+  return ok && !r->bad;
 }
 
 static gboolean
@@ -586,10 +590,14 @@ get_array (Reader *r, gsize elem, guint32 want, guint32 *count, gsize min_bytes,
 {
   guint32 n = get_u32 (r, what);
   if (count)
-    *count = r->bad ? 0 : n;
+    *count = 0;
   if (r->bad || !check (r, want == G_MAXUINT32 || n == want, what) ||
       !check (r, (guint64) n * elem <= (guint64) (r->end - r->p), what))
     return NULL;
+  /* the count only for a table that was read: a forged one must not size
+   * anything (a string of four gigabytes for the arena) */
+  if (count)
+    *count = n;
   gsize bytes = (gsize) n * elem;
   guchar *block = g_malloc0 (MAX (MAX (bytes, min_bytes), 1));
   memcpy (block, r->p, bytes);
@@ -607,7 +615,7 @@ get_in_place (Reader *r, gsize elem, guint32 want, guint32 *count, gsize min_byt
 {
   guint32 n = get_u32 (r, what);
   if (count)
-    *count = r->bad ? 0 : n;
+    *count = 0;
   if (r->bad || !check (r, want == G_MAXUINT32 || n == want, what))
     return NULL;
   /* the buffer is aligned as the file's offsets were counted */
@@ -622,6 +630,8 @@ get_in_place (Reader *r, gsize elem, guint32 want, guint32 *count, gsize min_byt
     return NULL;
   guchar *block = r->p;
   r->p += (gsize) n * elem;
+  if (count)
+    *count = n;
   return block;
 }
 
@@ -941,7 +951,7 @@ read_aligned (const char *path, guchar **data, gsize *len, GError **error)
 {
   /* read, not mapped: a mapping of a file that another process truncates
    * meanwhile faults (SIGBUS) in the host client; a copy cannot */
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   struct stat st;
   if (fd < 0 || fstat (fd, &st) != 0)
     {

@@ -598,6 +598,61 @@ test_write_fails (void)
   test_rm_rf (cache);
 }
 
+/* A forged count (the dictionary arena's, rewritten to nearly 4 G and the
+ * checksum recomputed) is refused without sizing anything by it: run in a
+ * child whose address space is capped at 1 GiB, where an allocation of
+ * that size aborts.  (Not under ASan, whose shadow memory needs far more
+ * address space than any cap that would tell.) */
+static void
+test_forged_count (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_autofree char *cache = test_make_dir (FALSE);
+  g_autofree char *snap = snapshot_path (cache);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  tact_engine_free (e);
+  gsize len = 0;
+  guint64 key;
+  g_autofree guint8 *bytes = snapshot_bytes (cache, &len, &key);
+  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
+  TactPack *pack = tact_snapshot_read (snap, key, "en", &emo, &err);
+  g_assert_no_error (err);
+  /* the arena's count is the four bytes before its first key */
+  guint32 arena_len = (guint32) pack->dict.arena->len;
+  guint8 probe[4 + 16];
+  memcpy (probe, &arena_len, 4);
+  memcpy (probe + 4, pack->dict.arena->str, 16);
+  tact_pack_free (pack);
+  guint8 *at = NULL;
+  for (gsize i = 48; i + sizeof probe <= len && !at; i++)
+    if (memcmp (bytes + i, probe, sizeof probe) == 0)
+      at = bytes + i;
+  g_assert_nonnull (at);
+  guint32 forged = 0xF0000000u;
+  memcpy (at, &forged, 4);
+  g_assert_true (tact_snapshot_reseal (bytes, len));
+  g_file_set_contents (snap, (const char *) bytes, (gssize) len, &err);
+  g_assert_no_error (err);
+#ifndef __SANITIZE_ADDRESS__
+  struct rlimit cap = { 1024u << 20, 1024u << 20 };
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &cap), ==, 0);
+#endif
+  pack = tact_snapshot_read (snap, key, "en", &emo, &err);
+  g_assert_null (pack);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_IO);
+  g_assert_nonnull (strstr (err->message, "inconsistent"));
+  g_clear_error (&err);
+  g_hash_table_unref (emo.set);
+  test_rm_rf (cache);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -613,5 +668,6 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/hash-slices", test_hash_slices);
   g_test_add_func ("/snapshot/in-place", test_in_place);
   g_test_add_func ("/snapshot/write-fails", test_write_fails);
+  g_test_add_func ("/snapshot/forged-count", test_forged_count);
   return g_test_run ();
 }
