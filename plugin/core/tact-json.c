@@ -639,6 +639,14 @@ read_checked (const char *path, gsize *len, GError **error)
 {
   char *buf = NULL;
   g_autoptr (GError) ioerr = NULL;
+  /* a FIFO or a device in a pack's place would block the client's main
+   * loop on reading; a directory has its own error below */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR) &&
+      !g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: not a regular file", path);
+      return NULL;
+    }
   if (!g_file_get_contents (path, &buf, len, &ioerr))
     {
       g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", path, ioerr->message);

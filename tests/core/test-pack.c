@@ -6,6 +6,7 @@
 #include "test-util.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 /* A small but complete cues.json; line 6 is left for the case under test. */
 #define CUES_HEAD                                                                           \
@@ -263,6 +264,35 @@ engine_with_user_cues (const char *cues, char **user)
   TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, *user, &err);
   g_assert_no_error (err);
   return e;
+}
+
+/* A FIFO in a pack file's place is refused as not a regular file, never
+ * read (a read would block the client's main loop for good), and the
+ * engine goes on with the shipped packs. */
+static void
+test_not_regular (void)
+{
+  g_autofree char *user = test_make_dir (FALSE);
+  g_autofree char *en = g_build_filename (user, "en", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (en, 0700), ==, 0);
+  g_autofree char *fifo = g_build_filename (en, "cues.json", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  GError *err = NULL;
+  g_assert_false (tact_engine_check_dir (user, &err));
+  g_assert_nonnull (err);
+  g_assert_true (err->domain == TACT_ERROR);
+  g_assert_nonnull (strstr (err->message, "not a regular file"));
+  g_clear_error (&err);
+  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
+  g_assert_nonnull (e);
+  g_assert_nonnull (err);
+  g_assert_nonnull (strstr (err->message, "not a regular file"));
+  g_clear_error (&err);
+  TactAnalysis *a = tact_engine_analyze (e, "please stop messaging me", -1);
+  g_assert_cmpint (a->primary, ==, TACT_LABEL_OPT_OUT);
+  tact_analysis_unref (a);
+  tact_engine_free (e);
+  test_rm_rf (user);
 }
 
 /* A word listed twice in one class (two spellings that normalise alike,
@@ -710,6 +740,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/unknown-class", test_unknown_class);
   g_test_add_func ("/pack/class-reference", test_class_reference);
   g_test_add_func ("/pack/class-duplicate", test_class_duplicate);
+  g_test_add_func ("/pack/not-regular", test_not_regular);
   g_test_add_func ("/pack/duplicate-key", test_duplicate_key);
   g_test_add_func ("/pack/missing-file", test_missing_file);
   g_test_add_func ("/pack/header-errors", test_header_errors);
