@@ -71,6 +71,13 @@ load_file (const char *path, gboolean *exists, GError **error)
   *exists = g_file_test (path, G_FILE_TEST_EXISTS);
   if (!*exists)
     return NULL;
+  /* a FIFO or device in its place would block the main loop on reading:
+   * treated as a corrupt file (moved aside, the backup used) */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: not a regular file", path);
+      return NULL;
+    }
   root = json_load_file (path, 0, &jerr);
   if (root == NULL)
     {

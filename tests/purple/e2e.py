@@ -4,6 +4,7 @@ rep, with purple-tact loaded from the build tree) against a scripted
 slixmpp lead, both on a real Prosody on loopback.
 
     e2e.py labels | followup | use-suggestion | optout-restart | alias-escape | corrupt-state
+           | fifo-state
 
 Environment (set by tests/purple/meson.build):
     TACT_CLIENT      path of the tact-client executable
@@ -349,11 +350,15 @@ async def scenario_corrupt_state(server, peer, client, rep):
     check(True, "optouts.json rewritten from the backup")
 
 
-def prepare_corrupt_state(user_dir, lead_jid):
+def prepare_corrupt_state(user_dir, lead_jid, fifo=False):
     tact_dir = os.path.join(user_dir, "tact")
     os.makedirs(tact_dir, exist_ok=True)
-    with open(os.path.join(tact_dir, "optouts.json"), "w") as f:
-        f.write('{"schema": "purple-tact-optouts/1", "entries": [ {"proto')  # torn write
+    if fifo:
+        # read, it would block the client's main loop for good
+        os.mkfifo(os.path.join(tact_dir, "optouts.json"))
+    else:
+        with open(os.path.join(tact_dir, "optouts.json"), "w") as f:
+            f.write('{"schema": "purple-tact-optouts/1", "entries": [ {"proto')  # torn write
     with open(os.path.join(tact_dir, "optouts.json.bak"), "w") as f:
         json.dump({"schema": "purple-tact-optouts/1", "entries": [
             {"protocol": "prpl-jabber", "account": "rep@localhost", "contact": lead_jid,
@@ -401,6 +406,8 @@ SCENARIOS = {
     "optout-restart": scenario_optout_restart,
     "alias-escape": scenario_alias_escape,
     "corrupt-state": scenario_corrupt_state,
+    # a FIFO in the state file's place is treated as a corrupt file
+    "fifo-state": scenario_corrupt_state,
 }
 
 
@@ -414,8 +421,8 @@ async def run(name):
         with Prosody(dict(PASSWORDS)) as server:
             LEAD_JID = server.jid(LEAD)
             rep = server.jid(REP)
-            if name == "corrupt-state":
-                prepare_corrupt_state(user_dir, LEAD_JID)
+            if name in ("corrupt-state", "fifo-state"):
+                prepare_corrupt_state(user_dir, LEAD_JID, fifo=name == "fifo-state")
             peer = await Peer(LEAD_JID, PASSWORDS[LEAD], server.port).start(TIMEOUT)
             client = await RepClient(user_dir, server).start()
             await client.setup()
