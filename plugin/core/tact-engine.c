@@ -411,13 +411,20 @@ lang_order (gconstpointer a, gconstpointer b)
   return strcmp (x, y);
 }
 
-/* Folds one document's bytes, in its role (0 base, 1 user), into @h. */
+/* Folds which document comes next (its kind, its role: 0 base, 1 user)
+ * into @h: its bytes follow. */
+static guint64
+fold_role (guint64 h, guint kind, guint role)
+{
+  guint32 tag[2] = { kind, role };
+  return tact_snapshot_hash (h, tag, sizeof tag);
+}
+
+/* Folds one document's bytes, in its role, into @h. */
 static guint64
 fold_doc (guint64 h, guint kind, guint role, const char *buf, gsize len)
 {
-  guint32 tag[2] = { kind, role };
-  h = tact_snapshot_hash (h, tag, sizeof tag);
-  return tact_snapshot_hash (h, buf, len);
+  return tact_snapshot_hash (fold_role (h, kind, role), buf, len);
 }
 
 /* The hash of the documents a pack is compiled from: the key of its
@@ -457,8 +464,7 @@ files_hash (const char *lang, const char *data_dir, const char *user_dir, guint6
             {
               /* a language only the user has: docs_read() makes the
                * user's file the base */
-              guint32 tag[2] = { k, role == 1 && have_base ? 1 : 0 };
-              h = tact_snapshot_hash (h, tag, sizeof tag);
+              h = fold_role (h, k, role == 1 && have_base ? 1 : 0);
               /* read, not mapped: a file truncated while mapped faults */
               if (!tact_snapshot_hash_file (&h, p))
                 return FALSE;

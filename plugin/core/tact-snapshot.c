@@ -625,8 +625,7 @@ get_in_place (Reader *r, gsize elem, guint32 want, guint32 *count, gsize min_byt
   for (gsize i = 0; i < pad; i++)
     check (r, r->p[i] == 0, what);
   r->p += pad;
-  if (r->bad || !check (r, (guint64) n * elem <= (guint64) (r->end - r->p) &&
-                               MAX ((guint64) n * elem, min_bytes) <= (guint64) (r->end - r->p), what))
+  if (r->bad || !check (r, MAX ((guint64) n * elem, min_bytes) <= (guint64) (r->end - r->p), what))
     return NULL;
   guchar *block = r->p;
   r->p += (gsize) n * elem;
@@ -687,9 +686,9 @@ get_dict (Reader *r, TactDict *d)
   guint32 n_slots = get_u32 (r, "dictionary slots");
   d->keys = get_in_place (r, sizeof (guint32), 2 * n, NULL, 0, 8, "dictionary keys");
   d->hashes = get_in_place (r, sizeof (guint32), n, NULL, 0, 8, "dictionary hashes");
-  char *arena = get_array (r, 1, G_MAXUINT32, &arena_len, 1, "dictionary arena");
+  /* (written by put_array(), which is put_in_place() at alignment 1) */
+  const char *arena = get_in_place (r, 1, G_MAXUINT32, &arena_len, 0, 1, "dictionary arena");
   d->arena = g_string_new_len (arena, arena_len);
-  g_free (arena);
   d->n = d->cap = n;
   d->mask = n_slots ? n_slots - 1 : 0;
   if (r->bad || !check (r, n_slots >= 2 && (n_slots & (n_slots - 1)) == 0 && (guint64) n * 2 <= n_slots &&

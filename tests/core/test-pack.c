@@ -50,9 +50,7 @@ expect_refused (const char *kind, const char *contents, const char *at, const ch
   g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
   g_assert_true (g_str_has_prefix (err->message, want));
   g_clear_error (&err);
-  TactAnalysis *a = tact_engine_analyze (e, "please stop messaging me", -1);
-  g_assert_cmpint (a->primary, ==, TACT_LABEL_OPT_OUT);
-  tact_analysis_unref (a);
+  g_assert_cmpint (test_primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
   tact_engine_free (e);
   test_rm_rf (dir);
   g_free (dir);
@@ -288,9 +286,7 @@ test_not_regular (void)
   g_assert_nonnull (err);
   g_assert_nonnull (strstr (err->message, "not a regular file"));
   g_clear_error (&err);
-  TactAnalysis *a = tact_engine_analyze (e, "please stop messaging me", -1);
-  g_assert_cmpint (a->primary, ==, TACT_LABEL_OPT_OUT);
-  tact_analysis_unref (a);
+  g_assert_cmpint (test_primary_of (e, "please stop messaging me"), ==, TACT_LABEL_OPT_OUT);
   tact_engine_free (e);
   test_rm_rf (user);
 }

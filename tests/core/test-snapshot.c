@@ -92,6 +92,38 @@ snapshot_bytes (const char *cache, gsize *len, guint64 *key)
   return buf;
 }
 
+/* An empty set of emoticons, as an engine starts with (unref .set). */
+static TactEmoticons
+emoticons_new (void)
+{
+  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
+  return emo;
+}
+
+/* Compiles the shipped packs into a snapshot in @cache. */
+static void
+write_shipped (const char *cache)
+{
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
+  g_assert_no_error (err);
+  tact_engine_free (e);
+}
+
+/* The pack of the snapshot in @cache (new), read as the engine would,
+ * adding to @emo; its bytes (new) in *@bytes, their length and the key. */
+static TactPack *
+read_back (const char *cache, TactEmoticons *emo, guint8 **bytes, gsize *len, guint64 *key)
+{
+  g_autofree char *snap = snapshot_path (cache);
+  *bytes = snapshot_bytes (cache, len, key);
+  GError *err = NULL;
+  TactPack *pack = tact_snapshot_read (snap, *key, "en", emo, &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (pack);
+  return pack;
+}
+
 /* A pack read back from its snapshot answers every message as the
  * compiled one did, on the first load and on a reload. */
 static void
@@ -290,15 +322,12 @@ test_forged (void)
   g_autofree char *cache = test_make_dir (FALSE);
   g_autofree char *snap = snapshot_path (cache);
   GError *err = NULL;
-  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
-  g_assert_no_error (err);
-  tact_engine_free (e);
+  write_shipped (cache);
   gsize len = 0;
   guint64 key;
-  g_autofree guint8 *good = snapshot_bytes (cache, &len, &key);
-  TactEmoticons emo0 = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
-  TactPack *pack = tact_snapshot_read (snap, key, "en", &emo0, &err);
-  g_assert_no_error (err);
+  g_autofree guint8 *good = NULL;
+  TactEmoticons emo0 = emoticons_new ();
+  TactPack *pack = read_back (cache, &emo0, &good, &len, &key);
   analyse_with (pack, &emo0, texts);
   tact_pack_free (pack);
   g_hash_table_unref (emo0.set);
@@ -317,7 +346,7 @@ test_forged (void)
       g_assert_true (tact_snapshot_reseal (bad, len));
       g_file_set_contents (snap, (const char *) bad, (gssize) len, &err);
       g_assert_no_error (err);
-      TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
+      TactEmoticons emo = emoticons_new ();
       pack = tact_snapshot_read (snap, key, "en", &emo, &err);
       if (pack)
         {
@@ -348,13 +377,11 @@ test_forged (void)
 static TactPack *
 reread_edited (const char *cache, void (*edit) (TactPack *pack), GError **error)
 {
-  g_autofree char *snap = snapshot_path (cache);
   gsize len = 0;
   guint64 key;
-  g_autofree guint8 *buf = snapshot_bytes (cache, &len, &key);
-  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
-  TactPack *pack = tact_snapshot_read (snap, key, "en", &emo, NULL);
-  g_assert_nonnull (pack);
+  g_autofree guint8 *buf = NULL;
+  TactEmoticons emo = emoticons_new ();
+  TactPack *pack = read_back (cache, &emo, &buf, &len, &key);
   edit (pack);
   g_autofree char *forged = g_build_filename (cache, "forged.pack", NULL);
   g_assert_true (tact_snapshot_write (pack, key, forged, NULL));
@@ -396,9 +423,7 @@ test_forged_consistent (void)
 {
   g_autofree char *cache = test_make_dir (FALSE);
   GError *err = NULL;
-  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
-  g_assert_no_error (err);
-  tact_engine_free (e);
+  write_shipped (cache);
 
   TactPack *pack = reread_edited (cache, edit_nothing, &err);
   g_assert_no_error (err);
@@ -520,17 +545,12 @@ static void
 test_in_place (void)
 {
   g_autofree char *cache = test_make_dir (FALSE);
-  GError *err = NULL;
-  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
-  g_assert_no_error (err);
-  tact_engine_free (e);
+  write_shipped (cache);
   gsize len = 0;
   guint64 key;
-  g_autofree guint8 *good = snapshot_bytes (cache, &len, &key);
-  g_autofree char *snap = snapshot_path (cache);
-  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
-  TactPack *pack = tact_snapshot_read (snap, key, "en", &emo, &err);
-  g_assert_no_error (err);
+  g_autofree guint8 *good = NULL;
+  TactEmoticons emo = emoticons_new ();
+  TactPack *pack = read_back (cache, &emo, &good, &len, &key);
   g_assert_nonnull (pack->snapshot);
   const guint8 *lo = pack->snapshot, *hi = lo + len + 64;
   struct { gconstpointer p; guintptr align; } tables[] = {
@@ -557,16 +577,12 @@ test_write_fails (void)
 {
   g_autofree char *cache = test_make_dir (FALSE);
   GError *err = NULL;
-  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
-  g_assert_no_error (err);
-  tact_engine_free (e);
+  write_shipped (cache);
   gsize len = 0;
   guint64 key;
-  g_autofree guint8 *good = snapshot_bytes (cache, &len, &key);
-  g_autofree char *snap = snapshot_path (cache);
-  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
-  TactPack *pack = tact_snapshot_read (snap, key, "en", &emo, &err);
-  g_assert_no_error (err);
+  g_autofree guint8 *good = NULL;
+  TactEmoticons emo = emoticons_new ();
+  TactPack *pack = read_back (cache, &emo, &good, &len, &key);
 
   g_autofree char *dir = g_build_filename (cache, "full", NULL);
   g_autofree char *target = g_build_filename (dir, "en.pack", NULL);
@@ -615,15 +631,12 @@ test_forged_count (void)
   g_autofree char *cache = test_make_dir (FALSE);
   g_autofree char *snap = snapshot_path (cache);
   GError *err = NULL;
-  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
-  g_assert_no_error (err);
-  tact_engine_free (e);
+  write_shipped (cache);
   gsize len = 0;
   guint64 key;
-  g_autofree guint8 *bytes = snapshot_bytes (cache, &len, &key);
-  TactEmoticons emo = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, { 0 }, 0 };
-  TactPack *pack = tact_snapshot_read (snap, key, "en", &emo, &err);
-  g_assert_no_error (err);
+  g_autofree guint8 *bytes = NULL;
+  TactEmoticons emo = emoticons_new ();
+  TactPack *pack = read_back (cache, &emo, &bytes, &len, &key);
   /* the arena's count is the four bytes before its first key */
   guint32 arena_len = (guint32) pack->dict.arena->len;
   guint8 probe[4 + 16];
