@@ -25,6 +25,37 @@ tact_json_doc_free (TactJsonDoc *doc)
 }
 
 static json_t *parse_fast_valid (const char *buf, gsize len);
+static gboolean valid_utf8 (const char *buf, gsize len, const char **end);
+
+/* The 1-based line and column of @at in @buf; columns count characters,
+ * as in every other pack error. */
+static void
+place_of (const char *buf, const char *at, int *line, int *col)
+{
+  *line = 1;
+  *col = 1;
+  for (const char *p = buf; p < at; p++)
+    {
+      if (*p == '\n')
+        (*line)++, *col = 1;
+      else if (((guchar) *p & 0xC0) != 0x80)
+        (*col)++;
+    }
+}
+
+/* FALSE with an error at the first byte of @buf that is not UTF-8 (or a
+ * NUL): jansson would name column 0 of its line, or no place at all. */
+static gboolean
+utf8_or_error (const char *name, const char *buf, gsize len, GError **error)
+{
+  const char *end = NULL;
+  if (valid_utf8 (buf, len, &end))
+    return TRUE;
+  int line, col;
+  place_of (buf, end, &line, &col);
+  g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: not valid UTF-8", name, line, col);
+  return FALSE;
+}
 
 /* Parses @buf, which must hold a NUL at @len; takes it over (it becomes
  * doc->buf, or is freed on error), which spares a copy of every pack.
@@ -36,13 +67,25 @@ doc_parse_owned (const char *name, char *buf, gsize len, gboolean utf8_checked, 
   json_t *root = utf8_checked ? parse_fast_valid (buf, len) : tact_json_parse_fast (buf, len);
   if (!root)
     {
+      if (!utf8_checked && !utf8_or_error (name, buf, len, error))
+        {
+          g_free (buf);
+          return NULL;
+        }
       json_error_t jerr;
       /* duplicate keys are almost always a copy-paste mistake in a pack */
       root = json_loadb (buf, len, JSON_REJECT_DUPLICATES, &jerr);
       if (!root)
         {
-          g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: %s", name, jerr.line,
-                       jerr.column, jerr.text);
+          int line = jerr.line, col = jerr.column;
+          /* some of jansson's errors name column 0 (an empty file) */
+          if (line < 1 || col < 1)
+            place_of (buf, buf + MIN ((gsize) MAX (jerr.position, 0), len), &line, &col);
+          /* jansson quotes the token it stopped at, and after a backslash
+           * keeps only the first byte of the character that follows: the
+           * message goes to a UTF-8 UI */
+          g_autofree char *text = g_utf8_make_valid (jerr.text, -1);
+          g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: %s", name, line, col, text);
           g_free (buf);
           return NULL;
         }
@@ -413,6 +456,13 @@ static TactJsonDoc *
 doc_parse_flat_owned (const char *name, char *buf, gsize len, double max_abs, gboolean utf8_checked,
                       GError **error)
 {
+  /* the flat reader takes keys as they are: text from memory is checked
+   * here, as a file is by read_checked() */
+  if (!utf8_checked && !utf8_or_error (name, buf, len, error))
+    {
+      g_free (buf);
+      return NULL;
+    }
   TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
   doc->name = g_strdup (name);
   doc->buf = buf;
@@ -453,7 +503,6 @@ tact_json_doc_parse_flat (const char *name, const char *buf, gsize len, double m
 
 #define FAST_MAX_DEPTH 64
 
-static gboolean valid_utf8 (const char *s, gsize len, const char **end);
 
 static json_t *fast_value (Flat *f, int depth);
 
@@ -652,19 +701,8 @@ read_checked (const char *path, gsize *len, GError **error)
       g_set_error (error, TACT_ERROR, TACT_ERROR_IO, "%s: %s", path, ioerr->message);
       return NULL;
     }
-  const char *end = NULL;
-  if (!valid_utf8 (buf, *len, &end))
+  if (!utf8_or_error (path, buf, *len, error))
     {
-      /* columns count characters, as in every other pack error */
-      int line = 1, col = 1;
-      for (const char *p = buf; p < end; p++)
-        {
-          if (*p == '\n')
-            line++, col = 1;
-          else if (((guchar) *p & 0xC0) != 0x80)
-            col++;
-        }
-      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: not valid UTF-8", path, line, col);
       g_free (buf);
       return NULL;
     }

@@ -155,10 +155,46 @@ test_syntax_error (void)
   g_assert_nonnull (strstr (err->message, "duplicate"));
   g_clear_error (&err);
 
+  /* an empty file: jansson says column 0 */
   doc = tact_json_doc_parse ("e.json", "", 0, &err);
   g_assert_null (doc);
   g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
-  g_assert_true (g_str_has_prefix (err->message, "e.json:"));
+  g_assert_true (g_str_has_prefix (err->message, "e.json:1:1: "));
+  g_clear_error (&err);
+}
+
+/* Found by the fuzz-pack target: text parsed from memory that is not
+ * UTF-8 is refused at its place, as a file is, where jansson named column
+ * 0; and an error message is UTF-8 even where jansson's is not. */
+static void
+test_error_places (void)
+{
+  GError *err = NULL;
+  static const char bad[] = "{\n\xff\n}\n";
+  TactJsonDoc *doc = tact_json_doc_parse ("m.json", bad, strlen (bad), &err);
+  g_assert_null (doc);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_assert_cmpstr (err->message, ==, "m.json:2:1: not valid UTF-8");
+  g_clear_error (&err);
+
+  /* the flat reader (lexicons, judges) took such keys as they were */
+  static const char flat[] = "{\"schema\": \"purple-tact-pack/1\", \"kind\": \"lexicon\", \"lang\": \"en\",\n"
+                             " \"entries\": {\"go\xba\": 1.0}}\n";
+  doc = tact_json_doc_parse_flat ("f.json", flat, strlen (flat), 4.0, &err);
+  g_assert_null (doc);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_assert_cmpstr (err->message, ==, "f.json:2:17: not valid UTF-8");
+  g_clear_error (&err);
+
+  /* a backslash before a two-byte character: jansson quotes the first
+   * byte alone */
+  static const char esc[] = "{\"a\": \"x\\\xc3\xa9\"}";
+  g_assert_true (g_utf8_validate (esc, -1, NULL));
+  doc = tact_json_doc_parse ("n.json", esc, strlen (esc), &err);
+  g_assert_null (doc);
+  g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);
+  g_assert_true (g_str_has_prefix (err->message, "n.json:1:"));
+  g_assert_true (g_utf8_validate (err->message, -1, NULL));
   g_clear_error (&err);
 }
 
@@ -394,6 +430,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/parse-ok", test_parse_ok);
   g_test_add_func ("/json/syntax-error", test_syntax_error);
   g_test_add_func ("/json/load", test_load);
+  g_test_add_func ("/json/error-places", test_error_places);
   g_test_add_func ("/json/error-message", test_error_message);
   g_test_add_func ("/json/lexicon-numbers", test_lexicon_numbers);
   g_test_add_func ("/json/fast-reader", test_fast_reader);
