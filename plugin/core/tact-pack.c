@@ -364,8 +364,8 @@ validate_language (const TactJsonDoc *doc, GError **error)
                              "first_name_stopwords", error) &&
          check_object_of (doc, json_object_get (r, "shorthand"), "shorthand", JSON_STRING, 0, 0,
                           error) &&
-         check_object_of (doc, json_object_get (r, "intensifiers"), "intensifiers", JSON_REAL, -2,
-                          2, error);
+         check_object_of (doc, json_object_get (r, "intensifiers"), "intensifiers", JSON_REAL,
+                          -TACT_MAX_BOOST, TACT_MAX_BOOST, error);
 }
 
 static gboolean

@@ -258,6 +258,8 @@ enum { TACT_KIND_LANGUAGE, TACT_KIND_LEXICON, TACT_KIND_CUES, TACT_KIND_REPLIES,
  * validator, which name the place. */
 #define TACT_LEXICON_MAX_VALENCE 4.0
 #define TACT_JUDGE_MAX_WEIGHT    50.0
+/* The bound of an intensifier's (+) or dampener's (−) boost. */
+#define TACT_MAX_BOOST           2.0
 
 /* The documents of one language, base first then user overrides:
  * language, lexicon, cues, replies (required; the built-in copy fills a

@@ -30,7 +30,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define MAGIC "TACTPAK\n"
 /* bump when the payload's layout changes without a source change (never
@@ -528,6 +532,42 @@ check (Reader *r, gboolean ok, const char *what)
   return ok && !r->bad;
 }
 
+/* @v within [-@bound, @bound] (FALSE for NaN).  The indices a snapshot
+ * holds guard memory; its numbers guard the answers: a weight of NaN or
+ * 1e38 read from a forged file made the polarity NaN, and the JSON line
+ * "polarity":nan that no reader parses.  The bounds are the validator's. */
+static inline gboolean
+within (float v, float bound)
+{
+  return v >= -bound && v <= bound;
+}
+
+/* Every weight of the judge's @n rows within the judge's bound.  There
+ * are some 46,000 rows to go through at every start: with SSE2 each row
+ * is four compares of |w| <= bound (false for NaN) folded into one mask,
+ * tested once at the end, about 20 instructions a row where the plain
+ * loop took 90. */
+static gboolean
+rows_within (const float *rows, guint32 n)
+{
+  const float b = (float) TACT_JUDGE_MAX_WEIGHT;
+  const gsize total = (gsize) n * TACT_JUDGE_ROW;
+#if defined(__SSE2__)
+  G_STATIC_ASSERT (TACT_JUDGE_ROW % 4 == 0);
+  const __m128 abs_mask = _mm_castsi128_ps (_mm_set1_epi32 (0x7fffffff));
+  const __m128 bound = _mm_set1_ps (b);
+  __m128 ok = _mm_castsi128_ps (_mm_set1_epi32 (-1));
+  for (gsize i = 0; i < total; i += 4)
+    ok = _mm_and_ps (ok, _mm_cmple_ps (_mm_and_ps (_mm_loadu_ps (rows + i), abs_mask), bound));
+  return _mm_movemask_ps (ok) == 0xf;
+#else
+  int ok = 1;
+  for (gsize i = 0; i < total; i++)
+    ok &= within (rows[i], b);
+  return ok;
+#endif
+}
+
 static gboolean
 take (Reader *r, void *out, gsize n, const char *what)
 {
@@ -792,6 +832,8 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
       c.max_pol = get_f32 (r, "cue");
       c.also = get_u32 (r, "cue");
       c.unless = get_u32 (r, "cue");
+      check (r, c.weight >= 0.0f && c.weight <= 1.0f && within (c.min_pol, 2.0f) && within (c.max_pol, 2.0f),
+             "cue weight");
       c.label = label < TACT_LABEL_COUNT ? (TactLabel) label : TACT_LABEL_NEUTRAL;
       c.negatable = (flags & 1) != 0;
       c.veto = (flags & 2) != 0;
@@ -839,7 +881,8 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
   for (guint32 i = 0; i < n_terms; i++)
     {
       const TactTermLink *l = &links[i];
-      check (r, (l->t.cue == G_MAXUINT32 || l->t.cue < n_cues) && (l->next == G_MAXUINT32 || l->next < i),
+      check (r, (l->t.cue == G_MAXUINT32 || l->t.cue < n_cues) && (l->next == G_MAXUINT32 || l->next < i) &&
+                within (l->t.valence, (float) TACT_LEXICON_MAX_VALENCE),
              "terminal");
     }
   g_array_append_vals (au->terms, links, n_terms);
@@ -889,6 +932,14 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
       j->rows = get_in_place (r, sizeof (float) * TACT_JUDGE_ROW, MAX (n_rows, 1u), NULL, 0, 64, "judge rows");
       if (r->bad)
         return FALSE;
+      /* a threshold of 1 is +inf (never asserts), an overrule of 0 is
+       * -inf (never drops); NaN or the other infinity is no threshold */
+      for (guint l = 0; l < TACT_LABEL_COUNT; l++)
+        check (r, !isnan (j->min_logit[l]) && j->min_logit[l] > -INFINITY && !isnan (j->overrule_logit[l]) &&
+                  j->overrule_logit[l] < INFINITY && within (j->bias[l], (float) TACT_JUDGE_MAX_WEIGHT),
+               "judge thresholds");
+      if (!check (r, rows_within (j->rows, MAX (n_rows, 1u)), "judge weights"))
+        return FALSE;
       j->n_rows = n_rows;
       j->n_pairs = get_u32 (r, "judge pairs");
       guint32 n_pk = 0, n_pr = 0;
@@ -932,7 +983,9 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
       check (r, (guint64) wi->classes + wi->n_classes <= n_class_refs &&
                 wi->n_expand <= TACT_MAX_EXPAND && (guint64) wi->expand + wi->n_expand <= n_expand &&
                 (guint64) wi->root_first + wi->root_n <= n_rc &&
-                (!wi->judge_has || (j->on && wi->judge_row < j->n_rows)), "word");
+                (!wi->judge_has || (j->on && wi->judge_row < j->n_rows)) &&
+                within (wi->valence, (float) TACT_LEXICON_MAX_VALENCE) && within (wi->boost, (float) TACT_MAX_BOOST),
+             "word");
     }
   for (guint32 i = 0; i < n_class_refs; i++)
     check (r, g_array_index (pack->class_refs, guint32, i) - TACT_SYM_CLASS < n_classes, "class reference");

@@ -8,6 +8,7 @@
 #include "tact-snapshot.h"
 #include "test-util.h"
 
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -416,6 +417,42 @@ edit_nothing (TactPack *pack)
 {
 }
 
+/* numbers out of the validator's bounds: each made the polarity or a
+ * score NaN, and the JSON line unreadable (found by tests/fuzz) */
+static void
+edit_nan_valence (TactPack *pack)
+{
+  guint32 w = tact_pack_lookup (pack, "great", 5, FALSE);
+  g_assert_cmpuint (w, !=, TACT_DICT_NONE);
+  pack->words[w].valence = NAN;
+}
+
+static void
+edit_huge_boost (TactPack *pack)
+{
+  guint32 w = tact_pack_lookup (pack, "very", 4, FALSE);
+  g_assert_cmpuint (w, !=, TACT_DICT_NONE);
+  pack->words[w].boost = 1e30f;
+}
+
+static void
+edit_cue_weight (TactPack *pack)
+{
+  g_array_index (pack->cues, TactCue, 0).weight = INFINITY;
+}
+
+static void
+edit_judge_weight (TactPack *pack)
+{
+  pack->judge.rows[pack->judge.n_rows / 2 * TACT_JUDGE_ROW + 7] = NAN;
+}
+
+static void
+edit_judge_threshold (TactPack *pack)
+{
+  pack->judge.min_logit[TACT_LABEL_OPT_OUT] = -INFINITY;
+}
+
 /* Forgeries written by the real writer, so the checksum holds: what the
  * compiler guarantees and the analyser relies on is checked on reading. */
 static void
@@ -430,7 +467,8 @@ test_forged_consistent (void)
   g_assert_nonnull (pack);
   tact_pack_free (pack);
 
-  void (*edits[]) (TactPack *) = { edit_long_shorthand, edit_no_templates };
+  void (*edits[]) (TactPack *) = { edit_long_shorthand, edit_no_templates, edit_nan_valence, edit_huge_boost,
+                                   edit_cue_weight, edit_judge_weight, edit_judge_threshold };
   for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
     {
       pack = reread_edited (cache, edits[i], &err);
