@@ -398,8 +398,40 @@ async def scenario_judged_optout(server, peer, client, rep):
     check(view["opted_out"], "a cue's opt-out lists the contact")
 
 
+async def scenario_flood(server, peer, client, rep):
+    """A storm from one contact: 400 messages in a burst, a 60 KB one, HTML and
+    odd characters among them, then an opt-out.  Every message is analysed once
+    and in order (none dropped, none twice), the last is still read as the
+    opt-out it is, and the client answers a command at once afterwards: the
+    plugin kept up without blocking the main loop.  (No control characters:
+    XML has none, and the server would close the lead's stream; and no
+    message of 100 KB, which never reaches the client on this path.)"""
+    texts = ["is this a bot??", "you people are useless", "<b>love</b> it &amp; thanks!",
+             "what does it cost?", "\u202eevil\u202c {agent} \u200b", "ok", "x" * 60_000,
+             "sooooo confused rn 🤔🤔", "this is the 5th time i've asked!!!"]
+    n = 400
+    mark = len(client.events)
+    for i in range(n):
+        peer.send(rep, f"{texts[i % len(texts)]} #{i}")
+    peer.send(rep, "stop messaging me")
+    client.cursor = mark
+    final = await client.wait(
+        lambda e: e["ev"] == "analyzed" and any(
+            label["id"] == "opt-out" and "stop messaging me" in (label.get("evidence") or "")
+            for label in e["view"]["labels"]),
+        "analysis of the opt-out after the burst", timeout=TIMEOUT * 3)
+    analysed = [e for e in client.events[mark:] if e["ev"] == "analyzed"]
+    check(len(analysed) == n + 1, f"each of the {n + 1} messages analysed once "
+                                  f"({len(analysed)} analyses)")
+    check(analysed[-1] is final, "the opt-out, sent last, analysed last")
+    check(final["view"]["opted_out"], "the opt-out still lists the contact")
+    await client.tact("tact", LEAD_JID)
+    await client.wait(lambda e: is_line(e, "opt-out"), "/tact answers after the burst")
+
+
 SCENARIOS = {
     "judged-optout": scenario_judged_optout,
+    "flood": scenario_flood,
     "labels": scenario_labels,
     "followup": scenario_followup,
     "use-suggestion": scenario_use_suggestion,
