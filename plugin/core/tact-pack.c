@@ -596,6 +596,19 @@ validate_replies (const TactJsonDoc *doc, GError **error)
   if (d && (!json_is_object (d) || !check_keys (doc, d, "defaults", def_keys, error) ||
             !check_object_of (doc, d, "defaults", JSON_STRING, 0, 0, error)))
     return error && *error ? FALSE : (tact_json_error (error, doc, "defaults", "must be an object"), FALSE);
+  if (d)
+    {
+      const char *key;
+      json_t *v;
+      json_object_foreach (d, key, v)
+        if (strpbrk (json_string_value (v), "{}"))
+          {
+            /* a default goes into the reply as it is, never rendered: a
+             * "{first_name}" in it would reach the contact literally */
+            g_autofree char *p = g_strdup_printf ("defaults.%s", key);
+            return tact_json_error (error, doc, p, "a default is plain text: no { or }"), FALSE;
+          }
+    }
   json_t *h = json_object_get (r, "handling");
   if (h)
     {

@@ -181,7 +181,11 @@ render (const TactPack *pack, const char *tmpl, const TactContext *ctx, gboolean
         g_string_append_len (out, bar + 1, end - bar - 1);
       else if (var >= 0 && pack->replies.defaults[var])
         {
-          g_string_append (out, pack->replies.defaults[var]);
+          /* plain text (the validator refuses braces in defaults); a
+           * snapshot could still hold some, and no placeholder may reach
+           * the contact */
+          for (const char *d = pack->replies.defaults[var]; *d; d++)
+            g_string_append_c (out, *d == '{' ? '(' : *d == '}' ? ')' : *d);
           if (needs_edit && var != TACT_VAR_GREETING && var != TACT_VAR_FIRST_NAME &&
               var != TACT_VAR_NAME && var != TACT_VAR_TOPIC)
             *needs_edit = TRUE;

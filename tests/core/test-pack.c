@@ -467,6 +467,15 @@ test_template_errors (void)
   const char *at = "\"text\": \"{greting}";
   expect_refused ("replies", bad->str, at, (const char *const[]) { "unknown variable", "greting", NULL });
   g_string_free (bad, TRUE);
+
+  /* a default is inserted as it is: a placeholder in it would reach the
+   * contact literally (found by tests/fuzz) */
+  bad = g_string_new (rep);
+  g_assert_cmpuint (g_string_replace (bad, "\"product\": \"our product\"",
+                                      "\"product\": \"our {first_name} product\"", 1), ==, 1);
+  expect_refused ("replies", bad->str, "\"product\": \"our {first_name}",
+                  (const char *const[]) { "defaults.product", "no { or }", NULL });
+  g_string_free (bad, TRUE);
 }
 
 /* ------------------------------------------------------------ user packs */

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tact-analyze.h"
 #include "tact-engine.h"
+#include "tact-render.h"
 #include "tact-snapshot.h"
 #include "test-util.h"
 
@@ -480,6 +481,32 @@ test_forged_consistent (void)
   test_rm_rf (cache);
 }
 
+/* A default with a placeholder (refused when compiling, but a snapshot
+ * is only checked for what memory safety needs) still cannot put one in
+ * a reply: defaults are inserted with their braces turned to brackets. */
+static void
+edit_default_placeholder (TactPack *pack)
+{
+  g_free (pack->replies.defaults[TACT_VAR_PRODUCT]);
+  pack->replies.defaults[TACT_VAR_PRODUCT] = g_strdup ("our {first_name} product");
+}
+
+static void
+test_forged_default (void)
+{
+  g_autofree char *cache = test_make_dir (FALSE);
+  GError *err = NULL;
+  write_shipped (cache);
+  TactPack *pack = reread_edited (cache, edit_default_placeholder, &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (pack);
+  TactContext ctx = { "Maria", "Sam", "Acme", NULL, NULL, FALSE };
+  g_autofree char *r = tact_render_template (pack, "We make {product}.", &ctx, NULL);
+  g_assert_cmpstr (r, ==, "We make our (first_name) product.");
+  tact_pack_free (pack);
+  test_rm_rf (cache);
+}
+
 /* A user judge of biases alone (no word weights) is kept and read back
  * like any other. */
 static void
@@ -714,6 +741,7 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/damaged", test_damaged);
   g_test_add_func ("/snapshot/forged", test_forged);
   g_test_add_func ("/snapshot/forged-consistent", test_forged_consistent);
+  g_test_add_func ("/snapshot/forged-default", test_forged_default);
   g_test_add_func ("/snapshot/judge-without-features", test_judge_without_features);
   g_test_add_func ("/snapshot/unwritable", test_unwritable);
   g_test_add_func ("/snapshot/hash-slices", test_hash_slices);
