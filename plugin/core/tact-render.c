@@ -9,6 +9,14 @@
 
 #include <string.h>
 
+/* Braces as brackets: nothing inserted into a reply may open or close a
+ * placeholder ("{agent}" in an alias shows as "(agent)"). */
+static inline gunichar
+unbrace (gunichar u)
+{
+  return u == '{' ? '(' : u == '}' ? ')' : u;
+}
+
 char *
 tact_render_clean (const char *s, guint max_chars)
 {
@@ -36,12 +44,7 @@ tact_render_clean (const char *s, guint max_chars)
           n++;
           space = FALSE;
         }
-      if (u == '{')
-        g_string_append_c (out, '(');
-      else if (u == '}')
-        g_string_append_c (out, ')');
-      else
-        g_string_append_unichar (out, u);
+      g_string_append_unichar (out, unbrace (u));
       n++;
     }
   return g_string_free (out, FALSE);
@@ -185,7 +188,7 @@ render (const TactPack *pack, const char *tmpl, const TactContext *ctx, gboolean
            * snapshot could still hold some, and no placeholder may reach
            * the contact */
           for (const char *d = pack->replies.defaults[var]; *d; d++)
-            g_string_append_c (out, *d == '{' ? '(' : *d == '}' ? ')' : *d);
+            g_string_append_c (out, (char) unbrace ((guchar) *d));
           if (needs_edit && var != TACT_VAR_GREETING && var != TACT_VAR_FIRST_NAME &&
               var != TACT_VAR_NAME && var != TACT_VAR_TOPIC)
             *needs_edit = TRUE;

@@ -933,10 +933,11 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
       if (r->bad)
         return FALSE;
       /* a threshold of 1 is +inf (never asserts), an overrule of 0 is
-       * -inf (never drops); NaN or the other infinity is no threshold */
+       * -inf (never drops); NaN (for which both compares fail) or the
+       * other infinity is no threshold */
       for (guint l = 0; l < TACT_LABEL_COUNT; l++)
-        check (r, !isnan (j->min_logit[l]) && j->min_logit[l] > -INFINITY && !isnan (j->overrule_logit[l]) &&
-                  j->overrule_logit[l] < INFINITY && within (j->bias[l], (float) TACT_JUDGE_MAX_WEIGHT),
+        check (r, j->min_logit[l] > -INFINITY && j->overrule_logit[l] < INFINITY &&
+                  within (j->bias[l], (float) TACT_JUDGE_MAX_WEIGHT),
                "judge thresholds");
       if (!check (r, rows_within (j->rows, MAX (n_rows, 1u)), "judge weights"))
         return FALSE;

@@ -15,6 +15,7 @@
 #include "tact-render.h"
 
 #include <jansson.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,4 +170,39 @@ fuzz_render_all (const TactPack *pack)
       fuzz_check_reply ("greeting", g);
       g_free (g);
     }
+}
+
+/* The messages the pack and snapshot targets analyse with a pack they
+ * compiled or read: each label's cues, shorthand, emoticons, an
+ * elongation, builtins (link, mention, number, emoji) and an empty one. */
+static const char *const fuzz_messages[] G_GNUC_UNUSED = {
+  "are you a bot?", "please stop messaging me", "this is great, thanks so much :) <3",
+  "you charged me twice, fix it!!!", "not interested, we already have a vendor",
+  "what does the pro plan cost? idk", "u r pathetic", "I'm not asking you to stop",
+  "ok, sorted now", "sooooo good, thx", "http://example.com @someone #42 🤖", "",
+};
+
+static char *fuzz_tmp_dir G_GNUC_UNUSED;
+
+static void G_GNUC_UNUSED
+fuzz_tmp_cleanup (void)
+{
+  g_autofree char *snap = g_build_filename (fuzz_tmp_dir, "en.pack", NULL);
+  g_unlink (snap);
+  g_rmdir (fuzz_tmp_dir);
+}
+
+/* A directory of the target's own for snapshots, removed at exit with
+ * the snapshot written there (en.pack, as the engine names it). */
+static inline const char *
+fuzz_snapshot_dir (void)
+{
+  if (!fuzz_tmp_dir)
+    {
+      GError *err = NULL;
+      fuzz_tmp_dir = g_dir_make_tmp ("tact-fuzz-XXXXXX", &err);
+      fuzz_check (fuzz_tmp_dir != NULL, "%s", err ? err->message : "?");
+      atexit (fuzz_tmp_cleanup);
+    }
+  return fuzz_tmp_dir;
 }

@@ -14,8 +14,6 @@
 #include "fuzz-common.h"
 #include "tact-snapshot.h"
 
-#include <glib/gstdio.h>
-#include <unistd.h>
 
 #ifndef TACT_FUZZ_BASEDIR
 #error "TACT_FUZZ_BASEDIR must be defined"
@@ -26,25 +24,9 @@ int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 static char *base_buf[TACT_PACK_KINDS];
 static gsize base_len[TACT_PACK_KINDS];
-static char *snap_dir, *snap_path;
+static char *snap_path;
 /* TACT_FUZZ_VERBOSE set: say what became of each input (for corpus authors) */
 static gboolean verbose;
-
-static const char *const messages[] = {
-  "are you a bot?", "please stop messaging me", "this is great, thanks so much :)",
-  "you charged me twice, fix it", "not interested, we already have a vendor",
-  "what does the pro plan cost?", "idk what this is about", "u r pathetic",
-  "I'm not asking you to stop", "ok, sorted now", "",
-};
-
-static void
-cleanup (void)
-{
-  if (snap_path)
-    g_unlink (snap_path);
-  if (snap_dir)
-    g_rmdir (snap_dir);
-}
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
@@ -59,11 +41,7 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
       fuzz_check (g_file_get_contents (path, &base_buf[k], &base_len[k], &err), "%s",
                   err ? err->message : "?");
     }
-  GError *err = NULL;
-  snap_dir = g_dir_make_tmp ("tact-fuzz-pack-XXXXXX", &err);
-  fuzz_check (snap_dir != NULL, "%s", err ? err->message : "?");
-  snap_path = g_build_filename (snap_dir, "en.pack", NULL);
-  atexit (cleanup);
+  snap_path = g_build_filename (fuzz_snapshot_dir (), "en.pack", NULL);
   verbose = g_getenv ("TACT_FUZZ_VERBOSE") != NULL;
   return 0;
 }
@@ -84,8 +62,8 @@ transcript (const TactPack *pack, const TactEmoticons *emo, const guint8 *doc, g
   GString *out = g_string_new (NULL);
   TactScratch s;
   tact_scratch_init (&s);
-  for (guint i = 0; i < G_N_ELEMENTS (messages); i++)
-    fuzz_analyse_with (&s, pack, emo, messages[i], -1, out);
+  for (guint i = 0; i < G_N_ELEMENTS (fuzz_messages); i++)
+    fuzz_analyse_with (&s, pack, emo, fuzz_messages[i], -1, out);
   fuzz_analyse_with (&s, pack, emo, (const char *) doc, (gssize) doc_len, out);
   tact_scratch_clear (&s);
   return g_string_free (out, FALSE);

@@ -19,7 +19,6 @@
 #include "fuzz-common.h"
 #include "tact-snapshot.h"
 
-#include <glib/gstdio.h>
 
 #ifndef TACT_FUZZ_BASEDIR
 #error "TACT_FUZZ_BASEDIR must be defined"
@@ -34,31 +33,15 @@ int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 static guint8 header[HEADER_LEN];
 static guint64 key;
-static char *snap_dir, *snap_path;
-
-static const char *const messages[] = {
-  "are you a bot?", "please stop messaging me", "this is great, thanks so much :) <3",
-  "you charged me twice, fix it!!!", "not interested, we already have a vendor",
-  "what does the pro plan cost? idk", "u r pathetic", "I'm not asking you to stop",
-  "sooooo good, thx", "http://example.com @someone #42 🤖", "",
-};
-
-static void
-cleanup (void)
-{
-  if (snap_path)
-    g_unlink (snap_path);
-  if (snap_dir)
-    g_rmdir (snap_dir);
-}
+static char *snap_path;
 
 static void
 use (const TactPack *pack, const TactEmoticons *emo)
 {
   TactScratch s;
   tact_scratch_init (&s);
-  for (guint i = 0; i < G_N_ELEMENTS (messages); i++)
-    fuzz_analyse_with (&s, pack, emo, messages[i], -1, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (fuzz_messages); i++)
+    fuzz_analyse_with (&s, pack, emo, fuzz_messages[i], -1, NULL);
   tact_scratch_clear (&s);
   fuzz_render_all (pack);
 }
@@ -101,13 +84,10 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   (void) argc;
   (void) argv;
   GError *err = NULL;
-  snap_dir = g_dir_make_tmp ("tact-fuzz-snap-XXXXXX", &err);
-  fuzz_check (snap_dir != NULL, "%s", err ? err->message : "?");
-  snap_path = g_build_filename (snap_dir, "en.pack", NULL);
-  atexit (cleanup);
+  snap_path = g_build_filename (fuzz_snapshot_dir (), "en.pack", NULL);
 
   /* the base pack's snapshot, as the engine writes it */
-  TactEngine *e = tact_engine_new_cached (TACT_FUZZ_BASEDIR, NULL, snap_dir, &err);
+  TactEngine *e = tact_engine_new_cached (TACT_FUZZ_BASEDIR, NULL, fuzz_snapshot_dir (), &err);
   fuzz_check (e && !err, "base pack: %s", err ? err->message : "?");
   tact_engine_free (e);
   g_autofree guint8 *good = NULL;
