@@ -487,20 +487,18 @@ files_hash (const char *lang, const char *data_dir, const char *user_dir, guint6
 static TactPack *
 compile_or_read (TactEngine *e, const char *lang, TactEmoticons *emo, GError **error)
 {
-  g_autofree char *snap = NULL;
   guint64 fh = 0;
-  if (e->cache_dir)
-    {
-      g_autofree char *name = g_strdup_printf ("%s.pack", lang);
-      snap = g_build_filename (e->cache_dir, name, NULL);
-    }
-  if (snap && files_hash (lang, e->data_dir, e->user_dir, &fh))
+  if (e->cache_dir && files_hash (lang, e->data_dir, e->user_dir, &fh))
     {
       g_autoptr (GError) serr = NULL;
       /* the emoticons known so far shape the compile: part of the key */
-      TactPack *pack = tact_snapshot_read (snap, tact_snapshot_key (lang, emo, fh), lang, emo, &serr);
+      guint64 key = tact_snapshot_key (lang, emo, fh);
+      g_autofree char *name = tact_snapshot_file_name (lang, key);
+      g_autofree char *snap = g_build_filename (e->cache_dir, name, NULL);
+      TactPack *pack = tact_snapshot_read (snap, key, lang, emo, &serr);
       if (pack)
         {
+          tact_snapshot_touch (snap);
           e->n_from_cache++;
           return pack;
         }
@@ -513,16 +511,20 @@ compile_or_read (TactEngine *e, const char *lang, TactEmoticons *emo, GError **e
     {
       /* keyed by the bytes compiled, not those hashed above: a file
        * edited in between gets a snapshot of what was compiled */
-      if (snap)
+      if (e->cache_dir)
         key = tact_snapshot_key (lang, emo, docs_hash (&docs));
       pack = tact_pack_compile (lang, &docs, emo, error);
     }
   docs_clear (&docs);
-  if (pack && snap)
+  if (pack && e->cache_dir)
     {
       /* a cache: a read-only or full disk costs the next start time, no more */
       g_autoptr (GError) werr = NULL;
-      if (!tact_snapshot_write (pack, key, snap, &werr))
+      g_autofree char *name = tact_snapshot_file_name (lang, key);
+      g_autofree char *snap = g_build_filename (e->cache_dir, name, NULL);
+      if (tact_snapshot_write (pack, key, snap, &werr))
+        tact_snapshot_prune (e->cache_dir, lang, name);
+      else
         g_debug ("pack %s: snapshot not written: %s", lang, werr->message);
     }
   return pack;

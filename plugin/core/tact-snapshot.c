@@ -27,8 +27,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utime.h>
 #include <jansson.h>
 #include <math.h>
 #include <string.h>
@@ -1093,4 +1095,100 @@ tact_snapshot_read (const char *path, guint64 key, const char *lang, TactEmotico
   for (guint i = 0; i < pack->emoticons->len; i++)
     tact_emoticons_add (emo, g_ptr_array_index (pack->emoticons, i));
   return g_steal_pointer (&pack);
+}
+
+/* ------------------------------------------------------------ the cache */
+
+char *
+tact_snapshot_file_name (const char *lang, guint64 key)
+{
+  guint64 id = TACT_BUILD_ID;
+  return g_strdup_printf ("%s-%016" G_GINT64_MODIFIER "x.pack", lang,
+                          tact_snapshot_hash (key, &id, sizeof id));
+}
+
+typedef struct {
+  char  *path;
+  gint64 mtime;
+} CacheFile;
+
+static gint
+newest_first (gconstpointer a, gconstpointer b)
+{
+  const CacheFile *x = a, *y = b;
+  return (x->mtime < y->mtime) - (x->mtime > y->mtime);
+}
+
+static void
+cache_file_clear (gpointer p)
+{
+  g_free (((CacheFile *) p)->path);
+}
+
+/* "<16 hex digits>.pack" at @s, then nothing (1), a temporary file's
+ * ".XXXXXX" (2), or anything else (0). */
+static int
+keyed_name (const char *s)
+{
+  for (guint i = 0; i < 16; i++)
+    if (!g_ascii_isxdigit (s[i]))
+      return 0;
+  if (strncmp (s + 16, ".pack", 5) != 0)
+    return 0;
+  if (s[21] == '\0')
+    return 1;
+  return s[21] == '.' && strlen (s + 22) == 6 ? 2 : 0;
+}
+
+void
+tact_snapshot_prune (const char *dir, const char *lang, const char *keep)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  if (!d)
+    return;
+  g_autoptr (GArray) snaps = g_array_new (FALSE, FALSE, sizeof (CacheFile));
+  g_array_set_clear_func (snaps, cache_file_clear);
+  gsize ll = strlen (lang);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    {
+      if (strncmp (name, lang, ll) != 0)
+        continue;
+      const char *rest = name + ll;
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (strcmp (rest, ".pack") == 0)
+        {
+          g_unlink (path);
+          continue;
+        }
+      int kind = rest[0] == '-' ? keyed_name (rest + 1) : 0;
+      GStatBuf st;
+      if (kind == 0 || g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      if (kind == 2)
+        {
+          /* a writer renames its file within a second: one an hour old
+           * belongs to a writer that died */
+          if (now - (gint64) st.st_mtime > 3600)
+            g_unlink (path);
+        }
+      else if (strcmp (name, keep) != 0)
+        {
+          CacheFile f = { g_steal_pointer (&path), (gint64) st.st_mtime };
+          g_array_append_val (snaps, f);
+        }
+    }
+  g_array_sort (snaps, newest_first);
+  /* @keep counts as one of those kept */
+  for (guint i = TACT_SNAPSHOT_KEEP - 1; i < snaps->len; i++)
+    g_unlink (g_array_index (snaps, CacheFile, i).path);
+}
+
+void
+tact_snapshot_touch (const char *path)
+{
+  GStatBuf st;
+  if (g_stat (path, &st) == 0 && g_get_real_time () / G_USEC_PER_SEC - (gint64) st.st_mtime > 24 * 3600)
+    g_utime (path, NULL);
 }

@@ -56,6 +56,30 @@ gboolean  tact_snapshot_write (const TactPack *pack, guint64 key, const char *pa
 TactPack *tact_snapshot_read (const char *path, guint64 key, const char *lang, TactEmoticons *emo,
                               GError **error);
 
+/* Snapshots in a cache directory are named by their key, so programs of
+ * other builds or with other pack files (the Pidgin plugin with a user
+ * pack, the `tact` command without one) keep one each rather than
+ * overwriting one another's at every start.  A directory keeps the
+ * TACT_SNAPSHOT_KEEP snapshots of a language used last. */
+#define TACT_SNAPSHOT_KEEP 4
+
+/* The file name of the snapshot of @lang under @key:
+ * "<lang>-<16 hex digits>.pack", the digits folding @key with this build's
+ * id.  New string. */
+char     *tact_snapshot_file_name (const char *lang, guint64 key);
+
+/* Removes from @dir the snapshots of @lang past the TACT_SNAPSHOT_KEEP
+ * used last (by modification time; the file named @keep always stays),
+ * temporary files of @lang an interrupted writer left over an hour ago,
+ * and the "<lang>.pack" of versions before snapshots were named by key.
+ * Errors are ignored: it is a cache. */
+void      tact_snapshot_prune (const char *dir, const char *lang, const char *keep);
+
+/* Marks the snapshot at @path as in use, for tact_snapshot_prune(): its
+ * modification time is set to now when it is more than a day old (so a
+ * start writes to the disk once a day at most). */
+void      tact_snapshot_touch (const char *path);
+
 /* For tests: recomputes the payload hash of the snapshot in @data, so a
  * test can forge a file that passes it and show the reader's own checks
  * hold.  FALSE if @data is not a snapshot header at all. */

@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <glib/gstdio.h>
+#include <utime.h>
 
 /* Every @step-th message of the first English case sets (labels TAB
  * text), plus a few that lean on emoticons, shorthand and the judge's word
@@ -72,10 +74,23 @@ transcript (TactEngine *e, GPtrArray *texts)
   return g_string_free (out, FALSE);
 }
 
+/* The path of the one snapshot of English in @cache (new): it is named
+ * by its key, which only the engine knows. */
 static char *
 snapshot_path (const char *cache)
 {
-  return g_build_filename (cache, "en.pack", NULL);
+  g_autoptr (GDir) d = g_dir_open (cache, 0, NULL);
+  g_assert_nonnull (d);
+  char *found = NULL;
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    if (g_str_has_prefix (name, "en-") && g_str_has_suffix (name, ".pack"))
+      {
+        g_assert_null (found);
+        found = g_build_filename (cache, name, NULL);
+      }
+  g_assert_nonnull (found);
+  return found;
 }
 
 /* The bytes of the snapshot in @cache (new), and the key it was written
@@ -203,13 +218,177 @@ test_stale (void)
   g_assert_cmpfloat (test_polarity_of (e, "kettle"), <, -0.3);
   tact_engine_free (e);
 
+  /* without the user's files: the shipped packs' own snapshot, kept
+   * beside the user's, and none of the user's cues */
   e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
   g_assert_no_error (err);
-  g_assert_cmpuint (tact_engine_load_from_cache (e), ==, 0);
+  g_assert_cmpuint (tact_engine_load_from_cache (e), ==, 1);
   g_assert_cmpint (test_primary_of (e, phrase), ==, TACT_LABEL_NEUTRAL);
   tact_engine_free (e);
   test_rm_rf (cache);
   test_rm_rf (user);
+}
+
+static gint
+cmp_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The names of the snapshots of English in @cache, sorted (new). */
+static GPtrArray *
+snapshot_names (const char *cache)
+{
+  GPtrArray *v = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) d = g_dir_open (cache, 0, NULL);
+  g_assert_nonnull (d);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    if (g_str_has_prefix (name, "en-") && g_str_has_suffix (name, ".pack"))
+      g_ptr_array_add (v, g_strdup (name));
+  g_ptr_array_sort (v, cmp_names);
+  return v;
+}
+
+/* Starts an engine over the shipped packs and the user directory @user
+ * (or none) with @cache; returns how many packs it read from the cache. */
+static guint
+start_with (const char *user, const char *cache)
+{
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, user, cache, &err);
+  g_assert_no_error (err);
+  guint n = tact_engine_load_from_cache (e);
+  tact_engine_free (e);
+  return n;
+}
+
+/* A user directory whose lexicon gives @word a valence (new path). */
+static char *
+user_with_word (const char *word)
+{
+  char *user = test_make_dir (FALSE);
+  g_autofree char *lex = g_strdup_printf ("{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"lexicon\","
+                                          " \"lang\": \"en\",\n  \"entries\": { \"%s\": -2.0 } }\n",
+                                          word);
+  test_write_pack_file (user, "en", "lexicon", lex);
+  return user;
+}
+
+/* Two programs with other pack files sharing a cache (the Pidgin plugin
+ * with a user pack, the `tact` command without) each keep their
+ * snapshot: neither compiles again at every start, as they did when both
+ * wrote the one "en.pack". */
+static void
+test_configurations (void)
+{
+  g_autofree char *cache = test_make_dir (FALSE);
+  g_autofree char *user = user_with_word ("kettle");
+  g_assert_cmpuint (start_with (NULL, cache), ==, 0);
+  g_assert_cmpuint (start_with (user, cache), ==, 0);
+  for (guint round = 0; round < 2; round++)
+    {
+      g_assert_cmpuint (start_with (NULL, cache), ==, 1);
+      g_assert_cmpuint (start_with (user, cache), ==, 1);
+    }
+  g_autoptr (GPtrArray) names = snapshot_names (cache);
+  g_assert_cmpuint (names->len, ==, 2);
+  test_rm_rf (cache);
+  test_rm_rf (user);
+}
+
+/* Sets the modification time of @cache/@name to @age seconds ago. */
+static void
+age_file (const char *cache, const char *name, gint64 age)
+{
+  g_autofree char *path = g_build_filename (cache, name, NULL);
+  gint64 t = g_get_real_time () / G_USEC_PER_SEC - age;
+  struct utimbuf ub = { (time_t) t, (time_t) t };
+  g_assert_cmpint (g_utime (path, &ub), ==, 0);
+}
+
+/* The name in @after that is not in @before (there must be one). */
+static char *
+new_name (GPtrArray *before, GPtrArray *after)
+{
+  for (guint i = 0; i < after->len; i++)
+    {
+      gboolean old = FALSE;
+      for (guint k = 0; k < before->len; k++)
+        old |= strcmp (g_ptr_array_index (after, i), g_ptr_array_index (before, k)) == 0;
+      if (!old)
+        return g_strdup (g_ptr_array_index (after, i));
+    }
+  g_assert_not_reached ();
+}
+
+/* A cache keeps the TACT_SNAPSHOT_KEEP snapshots of a language used
+ * last: one read back is marked in use and outlives older ones; the
+ * unkeyed "en.pack" of earlier versions and a temporary file left by a
+ * writer that died go; a writer's fresh one, another language's
+ * snapshot and files that are not snapshots stay. */
+static void
+test_prune (void)
+{
+  g_autofree char *cache = test_make_dir (FALSE);
+  G_STATIC_ASSERT (TACT_SNAPSHOT_KEEP == 4);
+  const char *words[] = { "kettle", "teapot", "saucer", "ladle", "whisk" };
+  char *users[G_N_ELEMENTS (words)];
+  char *names[G_N_ELEMENTS (words)];
+  g_autoptr (GPtrArray) before = snapshot_names (cache);
+  for (guint i = 0; i < 4; i++)
+    {
+      users[i] = user_with_word (words[i]);
+      g_assert_cmpuint (start_with (users[i], cache), ==, 0);
+      g_autoptr (GPtrArray) after = snapshot_names (cache);
+      names[i] = new_name (before, after);
+      g_ptr_array_unref (before);
+      before = g_ptr_array_ref (after);
+      /* written days ago, the first the longest */
+      age_file (cache, names[i], (gint64) (10 - i) * 24 * 3600);
+    }
+  static const char *const strays[] = {
+    "en.pack", "en-0123456789abcdef.pack.Ab12Cd", "en-0123456789abcdef.pack.Xy34Zw",
+    "fr-0123456789abcdef.pack", "en-notes.txt", "ena-0123456789abcdef.pack",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (strays); i++)
+    {
+      g_autofree char *path = g_build_filename (cache, strays[i], NULL);
+      g_assert_true (g_file_set_contents (path, "x", 1, NULL));
+      age_file (cache, strays[i], 2 * 3600);
+    }
+  /* a writer at work right now */
+  age_file (cache, strays[2], 0);
+
+  /* the first is read back: in use again */
+  g_assert_cmpuint (start_with (users[0], cache), ==, 1);
+  users[4] = user_with_word (words[4]);
+  g_assert_cmpuint (start_with (users[4], cache), ==, 0);
+  g_autoptr (GPtrArray) after = snapshot_names (cache);
+  names[4] = new_name (before, after);
+
+  /* kept: the new one, the one in use, and the two written last */
+  g_autoptr (GPtrArray) want = g_ptr_array_new ();
+  g_ptr_array_add (want, names[0]);
+  g_ptr_array_add (want, names[2]);
+  g_ptr_array_add (want, names[3]);
+  g_ptr_array_add (want, names[4]);
+  g_ptr_array_sort (want, cmp_names);
+  g_assert_cmpuint (after->len, ==, want->len);
+  for (guint i = 0; i < want->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (after, i), ==, g_ptr_array_index (want, i));
+  for (guint i = 0; i < G_N_ELEMENTS (strays); i++)
+    {
+      g_autofree char *path = g_build_filename (cache, strays[i], NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS) == (i >= 2));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      test_rm_rf (users[i]);
+      g_free (users[i]);
+      g_free (names[i]);
+    }
+  test_rm_rf (cache);
 }
 
 /* A language only the user has (its files are the base, as for a
@@ -249,12 +428,12 @@ test_damaged (void)
 {
   g_autoptr (GPtrArray) texts = corpus (9);
   g_autofree char *cache = test_make_dir (FALSE);
-  g_autofree char *snap = snapshot_path (cache);
   GError *err = NULL;
   TactEngine *e = tact_engine_new_cached (TACT_TEST_DATADIR, NULL, cache, &err);
   g_assert_no_error (err);
   g_autofree char *want = transcript (e, texts);
   tact_engine_free (e);
+  g_autofree char *snap = snapshot_path (cache);
   gsize len = 0;
   guint64 key;
   g_autofree guint8 *good = snapshot_bytes (cache, &len, &key);
@@ -322,9 +501,9 @@ test_forged (void)
 {
   g_autoptr (GPtrArray) texts = corpus (25);
   g_autofree char *cache = test_make_dir (FALSE);
-  g_autofree char *snap = snapshot_path (cache);
   GError *err = NULL;
   write_shipped (cache);
+  g_autofree char *snap = snapshot_path (cache);
   gsize len = 0;
   guint64 key;
   g_autofree guint8 *good = NULL;
@@ -687,9 +866,9 @@ test_forged_count (void)
       return;
     }
   g_autofree char *cache = test_make_dir (FALSE);
-  g_autofree char *snap = snapshot_path (cache);
   GError *err = NULL;
   write_shipped (cache);
+  g_autofree char *snap = snapshot_path (cache);
   gsize len = 0;
   guint64 key;
   g_autofree guint8 *bytes = NULL;
@@ -730,6 +909,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/snapshot/round-trip", test_round_trip);
   g_test_add_func ("/snapshot/stale", test_stale);
+  g_test_add_func ("/snapshot/configurations", test_configurations);
+  g_test_add_func ("/snapshot/prune", test_prune);
   g_test_add_func ("/snapshot/user-language", test_user_language);
   g_test_add_func ("/snapshot/damaged", test_damaged);
   g_test_add_func ("/snapshot/forged", test_forged);

@@ -187,13 +187,20 @@ static char *fuzz_tmp_dir G_GNUC_UNUSED;
 static void G_GNUC_UNUSED
 fuzz_tmp_cleanup (void)
 {
-  g_autofree char *snap = g_build_filename (fuzz_tmp_dir, "en.pack", NULL);
-  g_unlink (snap);
+  GDir *d = g_dir_open (fuzz_tmp_dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (fuzz_tmp_dir, name, NULL);
+      g_unlink (path);
+    }
+  if (d)
+    g_dir_close (d);
   g_rmdir (fuzz_tmp_dir);
 }
 
 /* A directory of the target's own for snapshots, removed at exit with
- * the snapshot written there (en.pack, as the engine names it). */
+ * the snapshots written there. */
 static inline const char *
 fuzz_snapshot_dir (void)
 {
@@ -205,4 +212,20 @@ fuzz_snapshot_dir (void)
       atexit (fuzz_tmp_cleanup);
     }
   return fuzz_tmp_dir;
+}
+
+/* The path of the snapshot of English the engine wrote in
+ * fuzz_snapshot_dir() (it names it by its key), or NULL.  New string. */
+static inline char * G_GNUC_UNUSED
+fuzz_engine_snapshot (void)
+{
+  GDir *d = g_dir_open (fuzz_snapshot_dir (), 0, NULL);
+  char *found = NULL;
+  const char *name;
+  while (d && !found && (name = g_dir_read_name (d)))
+    if (g_str_has_prefix (name, "en-") && g_str_has_suffix (name, ".pack"))
+      found = g_build_filename (fuzz_snapshot_dir (), name, NULL);
+  if (d)
+    g_dir_close (d);
+  return found;
 }

@@ -92,7 +92,8 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   tact_engine_free (e);
   g_autofree guint8 *good = NULL;
   gsize len = 0;
-  fuzz_check (g_file_get_contents (snap_path, (char **) &good, &len, &err) && len > HEADER_LEN,
+  g_autofree char *written = fuzz_engine_snapshot ();
+  fuzz_check (written && g_file_get_contents (written, (char **) &good, &len, &err) && len > HEADER_LEN,
               "no snapshot written");
   memcpy (header, good, HEADER_LEN);
   memcpy (&key, header + KEY_AT, sizeof key);
