@@ -1099,12 +1099,13 @@ tact_snapshot_read (const char *path, guint64 key, const char *lang, TactEmotico
 
 /* ------------------------------------------------------------ the cache */
 
+G_STATIC_ASSERT (TACT_SNAPSHOT_KEEP >= 1);
+
 char *
 tact_snapshot_file_name (const char *lang, guint64 key)
 {
-  guint64 id = TACT_BUILD_ID;
-  return g_strdup_printf ("%s-%016" G_GINT64_MODIFIER "x.pack", lang,
-                          tact_snapshot_hash (key, &id, sizeof id));
+  /* the key holds the build id already (tact_snapshot_key()) */
+  return g_strdup_printf ("%s-%016" G_GINT64_MODIFIER "x.pack", lang, key);
 }
 
 typedef struct {
@@ -1179,6 +1180,8 @@ tact_snapshot_prune (const char *dir, const char *lang, const char *keep)
           g_array_append_val (snaps, f);
         }
     }
+  /* times in whole seconds: snapshots written in the same second sort
+   * either way, which costs at worst one compile more */
   g_array_sort (snaps, newest_first);
   /* @keep counts as one of those kept */
   for (guint i = TACT_SNAPSHOT_KEEP - 1; i < snaps->len; i++)
@@ -1189,6 +1192,6 @@ void
 tact_snapshot_touch (const char *path)
 {
   GStatBuf st;
-  if (g_stat (path, &st) == 0 && g_get_real_time () / G_USEC_PER_SEC - (gint64) st.st_mtime > 24 * 3600)
+  if (g_stat (path, &st) == 0 && g_get_real_time () / G_USEC_PER_SEC - (gint64) st.st_mtime > 3600)
     g_utime (path, NULL);
 }

@@ -63,9 +63,8 @@ TactPack *tact_snapshot_read (const char *path, guint64 key, const char *lang, T
  * TACT_SNAPSHOT_KEEP snapshots of a language used last. */
 #define TACT_SNAPSHOT_KEEP 4
 
-/* The file name of the snapshot of @lang under @key:
- * "<lang>-<16 hex digits>.pack", the digits folding @key with this build's
- * id.  New string. */
+/* The file name of the snapshot of @lang under @key (which holds the
+ * build id): "<lang>-<16 hex digits>.pack".  New string. */
 char     *tact_snapshot_file_name (const char *lang, guint64 key);
 
 /* Removes from @dir the snapshots of @lang past the TACT_SNAPSHOT_KEEP
@@ -76,8 +75,8 @@ char     *tact_snapshot_file_name (const char *lang, guint64 key);
 void      tact_snapshot_prune (const char *dir, const char *lang, const char *keep);
 
 /* Marks the snapshot at @path as in use, for tact_snapshot_prune(): its
- * modification time is set to now when it is more than a day old (so a
- * start writes to the disk once a day at most). */
+ * modification time is set to now when it is more than an hour old (so
+ * starts change it once an hour at most). */
 void      tact_snapshot_touch (const char *path);
 
 /* For tests: recomputes the payload hash of the snapshot in @data, so a
