@@ -75,23 +75,39 @@ transcript (TactEngine *e, GPtrArray *texts)
   return g_string_free (out, FALSE);
 }
 
+static gint
+cmp_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The names of the snapshots of English in @cache, sorted (new). */
+static GPtrArray *
+snapshot_names (const char *cache)
+{
+  GPtrArray *v = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) d = g_dir_open (cache, 0, NULL);
+  g_assert_nonnull (d);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (cache, name, NULL);
+      if (g_str_has_prefix (name, "en-") && g_str_has_suffix (name, ".pack") &&
+          !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        g_ptr_array_add (v, g_strdup (name));
+    }
+  g_ptr_array_sort (v, cmp_names);
+  return v;
+}
+
 /* The path of the one snapshot of English in @cache (new): it is named
  * by its key, which only the engine knows. */
 static char *
 snapshot_path (const char *cache)
 {
-  g_autoptr (GDir) d = g_dir_open (cache, 0, NULL);
-  g_assert_nonnull (d);
-  char *found = NULL;
-  const char *name;
-  while ((name = g_dir_read_name (d)))
-    if (g_str_has_prefix (name, "en-") && g_str_has_suffix (name, ".pack"))
-      {
-        g_assert_null (found);
-        found = g_build_filename (cache, name, NULL);
-      }
-  g_assert_nonnull (found);
-  return found;
+  g_autoptr (GPtrArray) names = snapshot_names (cache);
+  g_assert_cmpuint (names->len, ==, 1);
+  return g_build_filename (cache, g_ptr_array_index (names, 0), NULL);
 }
 
 /* The bytes of the snapshot in @cache (new), and the key it was written
@@ -228,31 +244,6 @@ test_stale (void)
   tact_engine_free (e);
   test_rm_rf (cache);
   test_rm_rf (user);
-}
-
-static gint
-cmp_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-/* The names of the snapshots of English in @cache, sorted (new). */
-static GPtrArray *
-snapshot_names (const char *cache)
-{
-  GPtrArray *v = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GDir) d = g_dir_open (cache, 0, NULL);
-  g_assert_nonnull (d);
-  const char *name;
-  while ((name = g_dir_read_name (d)))
-    {
-      g_autofree char *path = g_build_filename (cache, name, NULL);
-      if (g_str_has_prefix (name, "en-") && g_str_has_suffix (name, ".pack") &&
-          !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        g_ptr_array_add (v, g_strdup (name));
-    }
-  g_ptr_array_sort (v, cmp_names);
-  return v;
 }
 
 /* Starts an engine over the shipped packs and the user directory @user
