@@ -821,9 +821,9 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
  * The evidence of each label added is left in @ev_start/@ev_end.
  *
  * First, though, the judge overrules (drops from @score) a label that only
- * shipped cues assert (not @user_hit) when it is all but sure the label is
- * wrong (judge.json "overrule"): a cue sees a phrase, the judge the whole
- * message.  Before the judge's deferring, so that its labels that defer
+ * shipped cues assert, none of them "sure" (not @sure_hit), when it is all
+ * but sure the label is wrong (judge.json "overrule"): a cue sees a
+ * phrase, the judge the whole message.  Before the judge's deferring, so that its labels that defer
  * to a dropped one stand ("how long does a SIM swap take?" stays a
  * question when the judge drops the expert question a cue saw).  The cues
  * that deferred to it are not weighed again: on the case sets that put
@@ -833,7 +833,7 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
  * the message and has no say on the rest. */
 static guint32
 judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
-            const gboolean *user_hit, guint32 denied, guint32 cv, float *logit, guint *ev_start,
+            const gboolean *sure_hit, guint32 denied, guint32 cv, float *logit, guint *ev_start,
             guint *ev_end)
 {
   if (!pack->judge.on)
@@ -860,7 +860,7 @@ judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
       {
         guint l = lowest_label (r);
         /* (a label the judge has no bias for cannot be listed: validation) */
-        if (!user_hit[l] && logit[l] < pack->judge.overrule_logit[l])
+        if (!sure_hit[l] && logit[l] < pack->judge.overrule_logit[l])
           {
             score[l] = 0;
             have &= ~(1u << l);
@@ -904,7 +904,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   /* per label: did a plain cue weigh in, and which labels every deferring
    * cue that weighed in gives way to (see after the judge) */
   gboolean plain_hit[TACT_LABEL_COUNT] = { 0 };
-  gboolean user_hit[TACT_LABEL_COUNT] = { 0 };
+  gboolean sure_hit[TACT_LABEL_COUNT] = { 0 };
   guint32 defers_to[TACT_LABEL_COUNT];
   for (guint l = 0; l < TACT_LABEL_COUNT; l++)
     {
@@ -977,8 +977,8 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
             continue;
           score[l] = 1.0f - (1.0f - score[l]) * (1.0f - c->weight);
           scored |= 1u << l;
-          if (c->user)
-            user_hit[l] = TRUE;
+          if (c->sure)
+            sure_hit[l] = TRUE;
           if (o < n_plain)
             plain_hit[l] = TRUE;
           else
@@ -998,7 +998,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
 
   float logit[TACT_LABEL_COUNT];
   guint jev_start[TACT_LABEL_COUNT], jev_end[TACT_LABEL_COUNT];
-  guint32 judged = judge_adds (s, pack, score, scored, user_hit, denied, cv, logit, jev_start, jev_end);
+  guint32 judged = judge_adds (s, pack, score, scored, sure_hit, denied, cv, logit, jev_start, jev_end);
   /* A label asserted only by deferring cues gives way to a label the judge
    * adds, as it would to the same label from a cue: "hello? real human
    * there?" is an automation question, not also a question to answer.

@@ -388,7 +388,7 @@ validate_cues (const TactJsonDoc *doc, GError **error)
 {
   static const char *const keys[] = { "schema", "kind", "lang", "replace", "classes", "cues", NULL };
   static const char *const cue_keys[] = { "label", "patterns", "weight", "negatable", "veto",
-    "clause_veto", "yields", "facet", "max_polarity", "min_polarity", "also", "unless", NULL };
+    "clause_veto", "yields", "sure", "facet", "max_polarity", "min_polarity", "also", "unless", NULL };
   json_t *r = doc->root;
   if (!check_keys (doc, r, "", keys, error))
     return FALSE;
@@ -449,7 +449,7 @@ validate_cues (const TactJsonDoc *doc, GError **error)
         return tact_json_error (error, doc, pw, "missing (a number from 0 to 1)"), FALSE;
       if (w && (!json_is_number (w) || json_number_value (w) < 0 || json_number_value (w) > 1))
         return tact_json_error (error, doc, pw, "must be a number from 0 to 1"), FALSE;
-      static const char *const bools[] = { "negatable", "veto", "clause_veto", "yields" };
+      static const char *const bools[] = { "negatable", "veto", "clause_veto", "yields", "sure" };
       for (guint b = 0; b < G_N_ELEMENTS (bools); b++)
         {
           json_t *bv = json_object_get (c, bools[b]);
@@ -1573,8 +1573,12 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
       if (c.yields)
         c.unless = ~0u & ~(1u << c.label);
       /* a phrase the user added is what the user wants: the shipped judge
-       * may overrule the shipped cues only */
-      c.user = cue_base != docs->base[K_CUES] || ci >= n_base_cues;
+       * may overrule the shipped cues only, and of those not the ones that
+       * say their label outright ("see you in court"): a short message
+       * gives the judge too few words to outweigh its bias against a
+       * label, and it would drop them all */
+      c.sure = cue_base != docs->base[K_CUES] || ci >= n_base_cues ||
+               json_is_true (json_object_get (cue, "sure"));
       g_array_append_val (pack->cues, c);
       json_t *pats = json_object_get (cue, "patterns");
       size_t pi;

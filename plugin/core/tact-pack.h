@@ -81,7 +81,7 @@ typedef struct {
   float     min_pol, max_pol;
   guint32   also;      /* bitmask of extra labels */
   guint32   unless;    /* bitmask: the cue is ignored when one of these is asserted */
-  gboolean  user;      /* from the user's pack: the judge never overrules it */
+  gboolean  sure;      /* from the user's pack or "sure": the judge never overrules it */
 } TactCue;
 
 /* A frozen node.  @bloom: a 64-bit Bloom filter of the symbols on its

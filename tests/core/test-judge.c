@@ -245,6 +245,32 @@ test_overrule (void)
   g_free (dir);
 }
 
+/* A shipped cue marked "sure" is never overruled, as a user's cue is not:
+ * the phrases that say a label outright ("see you in court") come in
+ * messages too short for the judge's weights to outweigh its bias. */
+static void
+test_overrule_sure (void)
+{
+  char *dir = test_make_dir (TRUE);
+  g_autofree char *judge = g_strdup_printf (JUDGE_FMT, "0.5,\n  \"overrule\": { \"praise\": 0.05, \"needs-expert\": 0.05 }");
+  test_write_pack_file (dir, "en", "judge", judge);
+  test_write_pack_file (dir, "en", "cues",
+                        "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+                        "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"quibbly\"] },\n"
+                        "              { \"label\": \"praise\", \"weight\": 0.9, \"sure\": true, \"patterns\": [\"quobbly\"] },\n"
+                        "              { \"label\": \"praise\", \"weight\": 0.9, \"sure\": false, \"patterns\": [\"quabbly\"] } ] }\n");
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (dir, NULL, &err);
+  g_assert_no_error (err);
+  /* praise logit -2 - 5 = -7 (p 0.0009), below 0.05 */
+  g_assert_cmpfloat (score_of (e, "quibbly quark", TACT_LABEL_PRAISE, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "quabbly quark", TACT_LABEL_PRAISE, NULL), <, 0);
+  g_assert_cmpfloat (score_of (e, "quobbly quark", TACT_LABEL_PRAISE, NULL), >, 0.5);
+  /* one sure cue keeps the label whatever else fired for it */
+  g_assert_cmpfloat (score_of (e, "quibbly quobbly quark", TACT_LABEL_PRAISE, NULL), >, 0.5);
+  drop_engine (e, dir);
+}
+
 /* The judge's label defers to what all its cues defer to; a clause veto
  * asserts nothing, so a user's veto for "question" must not make the
  * judge's question stop giving way to an opt-out. */
@@ -292,6 +318,7 @@ main (int argc, char **argv)
   g_test_add_func ("/judge/cues-keep-the-last-word", test_cues_keep_the_last_word);
   g_test_add_func ("/judge/vetoes-do-not-count-for-deferral", test_vetoes_do_not_count_for_deferral);
   g_test_add_func ("/judge/overrule", test_overrule);
+  g_test_add_func ("/judge/overrule-sure", test_overrule_sure);
   g_test_add_func ("/judge/units", test_units);
   return g_test_run ();
 }

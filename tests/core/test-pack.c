@@ -95,6 +95,9 @@ test_unknown_label (void)
   /* nor in also / unless */
   g_autofree char *u = cues_with ("    { \"label\": \"praise\", \"weight\": 0.9, \"unless\": [\"opt-out\", \"optout\"], \"patterns\": [\"x\"] }");
   expect_refused ("cues", u, "\"optout\"", (const char *const[]) { "cues[2].unless[1]", "\"optout\"", NULL });
+  /* the cue flags are true or false, "sure" too */
+  g_autofree char *f = cues_with ("    { \"label\": \"praise\", \"weight\": 0.9, \"sure\": 1, \"patterns\": [\"x\"] }");
+  expect_refused ("cues", f, "\"sure\": 1", (const char *const[]) { "cues[2].sure", "true or false", NULL });
 }
 
 static void
