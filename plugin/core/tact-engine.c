@@ -788,6 +788,36 @@ add_suggestion (GPtrArray *out, const TactPack *pack, TactLabel label, const Tac
   g_ptr_array_add (out, s);
 }
 
+/* The templates of a label in the order they are offered, for a hit with
+ * @facet (NULL: none).  A template whose id names a facet ("legal") is for
+ * that facet's messages only, and comes first for them: a legal threat
+ * gets the legal team's reply, not "thanks for the detailed question"
+ * written for an engineer.  Returns a new array (pointers into @tp). */
+static GPtrArray *
+ordered_templates (const GPtrArray *tp, const char *facet)
+{
+  static const char *const facets[] = { "technical", "legal", "billing" };
+  GPtrArray *out = g_ptr_array_new ();
+  if (!tp)
+    return out;
+  for (guint i = 0; facet && i < tp->len; i++)
+    {
+      const TactTemplate *t = g_ptr_array_index (tp, i);
+      if (strcmp (t->id, facet) == 0)
+        g_ptr_array_add (out, (gpointer) t);
+    }
+  for (guint i = 0; i < tp->len; i++)
+    {
+      const TactTemplate *t = g_ptr_array_index (tp, i);
+      gboolean for_facet = FALSE;
+      for (guint f = 0; f < G_N_ELEMENTS (facets); f++)
+        for_facet = for_facet || strcmp (t->id, facets[f]) == 0;
+      if (!for_facet)
+        g_ptr_array_add (out, (gpointer) t);
+    }
+  return out;
+}
+
 GPtrArray *
 tact_engine_suggest (TactEngine *e, const TactAnalysis *a, const TactContext *ctx, guint max)
 {
@@ -797,22 +827,28 @@ tact_engine_suggest (TactEngine *e, const TactAnalysis *a, const TactContext *ct
   const TactPack *pack = pack_for (e, a->lang);
   /* an opt-out trumps everything: only the confirmation is offered */
   TactLabel primary = tact_analysis_has (a, TACT_LABEL_OPT_OUT) ? TACT_LABEL_OPT_OUT : a->primary;
-  GPtrArray *tp = pack->replies.templates[primary];
+  const TactLabelHit *ph = tact_analysis_find (a, primary);
+  g_autoptr (GPtrArray) tp = ordered_templates (pack->replies.templates[primary], ph ? ph->facet : NULL);
   /* a second label gets the last slot, so "broken app, idiots" offers an
    * apology and a calm line, not three apologies */
   const TactLabelHit *second = NULL;
+  g_autoptr (GPtrArray) tp2 = NULL;
   if (primary != TACT_LABEL_OPT_OUT)
     for (guint i = 0; i < a->n_labels && !second; i++)
-      if (a->labels[i].label != primary && pack->replies.templates[a->labels[i].label] &&
-          pack->replies.templates[a->labels[i].label]->len > 0)
-        second = &a->labels[i];
+      if (a->labels[i].label != primary && pack->replies.templates[a->labels[i].label])
+        {
+          tp2 = ordered_templates (pack->replies.templates[a->labels[i].label], a->labels[i].facet);
+          if (tp2->len > 0)
+            second = &a->labels[i];
+          else
+            g_clear_pointer (&tp2, g_ptr_array_unref);
+        }
   guint own = second && max > 1 ? max - 1 : max;
-  for (guint i = 0; tp && i < tp->len && out->len < own; i++)
+  for (guint i = 0; i < tp->len && out->len < own; i++)
     add_suggestion (out, pack, primary, g_ptr_array_index (tp, i), ctx);
   if (second && out->len < max)
-    add_suggestion (out, pack, second->label,
-                    g_ptr_array_index (pack->replies.templates[second->label], 0), ctx);
-  for (guint i = own; tp && i < tp->len && out->len < max; i++)
+    add_suggestion (out, pack, second->label, g_ptr_array_index (tp2, 0), ctx);
+  for (guint i = own; i < tp->len && out->len < max; i++)
     add_suggestion (out, pack, primary, g_ptr_array_index (tp, i), ctx);
   return out;
 }

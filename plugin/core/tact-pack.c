@@ -459,6 +459,12 @@ validate_cues (const TactJsonDoc *doc, GError **error)
               return tact_json_error (error, doc, pb, "must be true or false"), FALSE;
             }
         }
+      /* a veto asserts nothing, so there is nothing for "sure" to keep */
+      if (veto && json_is_true (json_object_get (c, "sure")))
+        {
+          g_autofree char *ps = g_strdup_printf ("%s.sure", p);
+          return tact_json_error (error, doc, ps, "a veto asserts nothing: \"sure\" has no effect on it"), FALSE;
+        }
       json_t *facet = json_object_get (c, "facet");
       if (facet)
         {

@@ -293,6 +293,45 @@ test_followup (void)
   tact_analysis_unref (a);
 }
 
+/* Facet templates: a needs-expert label with a facet gets that facet's
+ * template first and never another facet's; one without gets none. */
+static void
+test_suggestions_by_facet (void)
+{
+  TactContext ctx = { "Maria Lopez", "Sam", "Acme", NULL, NULL, FALSE };
+  static const struct { const char *text, *facet; } cases[] = {
+    { "see you in court", "legal" },
+    { "I'll be doing a chargeback", "billing" },
+    { "does your API support OAuth2 with PKCE?", "technical" },
+    { "is it safe to take ibuprofen with these antibiotics?", NULL },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      TactAnalysis *a = analyze (cases[c].text);
+      const TactLabelHit *h = tact_analysis_find (a, TACT_LABEL_NEEDS_EXPERT);
+      g_assert_nonnull (h);
+      g_assert_cmpstr (h->facet, ==, cases[c].facet);
+      g_assert_cmpint (a->primary, ==, TACT_LABEL_NEEDS_EXPERT);
+      GPtrArray *sug = tact_engine_suggest (engine, a, &ctx, 6);
+      g_assert_cmpuint (sug->len, >=, 3);
+      g_autofree char *first = cases[c].facet ? g_strdup_printf ("needs-expert.%s", cases[c].facet)
+                                              : g_strdup ("needs-expert.short");
+      g_assert_cmpstr (((TactSuggestion *) g_ptr_array_index (sug, 0))->id, ==, first);
+      for (guint i = 0; i < sug->len; i++)
+        {
+          const char *id = ((TactSuggestion *) g_ptr_array_index (sug, i))->id;
+          for (const char *const *f = (const char *const[]) { "technical", "legal", "billing", NULL }; *f; f++)
+            if (!cases[c].facet || strcmp (*f, cases[c].facet) != 0)
+              {
+                g_autofree char *other = g_strdup_printf ("needs-expert.%s", *f);
+                g_assert_cmpstr (id, !=, other);
+              }
+        }
+      g_ptr_array_unref (sug);
+      tact_analysis_unref (a);
+    }
+}
+
 static void
 test_suggestions_per_label (void)
 {
@@ -520,6 +559,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/polarity-rules", test_polarity_rules);
   g_test_add_func ("/engine/followup", test_followup);
   g_test_add_func ("/engine/suggestions-per-label", test_suggestions_per_label);
+  g_test_add_func ("/engine/suggestions-by-facet", test_suggestions_by_facet);
   g_test_add_func ("/engine/second-label", test_second_label);
   g_test_add_func ("/engine/refcount", test_refcount);
   g_test_add_func ("/engine/invalid-utf8", test_invalid_utf8);

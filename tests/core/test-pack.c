@@ -98,6 +98,9 @@ test_unknown_label (void)
   /* the cue flags are true or false, "sure" too */
   g_autofree char *f = cues_with ("    { \"label\": \"praise\", \"weight\": 0.9, \"sure\": 1, \"patterns\": [\"x\"] }");
   expect_refused ("cues", f, "\"sure\": 1", (const char *const[]) { "cues[2].sure", "true or false", NULL });
+  /* and "sure" means nothing on a veto, which asserts nothing */
+  g_autofree char *v = cues_with ("    { \"label\": \"praise\", \"clause_veto\": true, \"sure\": true, \"patterns\": [\"x\"] }");
+  expect_refused ("cues", v, "\"sure\": true", (const char *const[]) { "cues[2].sure", "veto", NULL });
 }
 
 static void
