@@ -823,14 +823,15 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
  * First, though, the judge overrules (drops from @score) a label that only
  * shipped cues assert, none of them "sure" (not @sure_hit), when it is all
  * but sure the label is wrong (judge.json "overrule"): a cue sees a
- * phrase, the judge the whole message.  Before the judge's deferring, so that its labels that defer
- * to a dropped one stand ("how long does a SIM swap take?" stays a
- * question when the judge drops the expert question a cue saw).  The cues
- * that deferred to it are not weighed again: on the case sets that put
- * back fewer right labels than the judge's own.  Not when the judge read the
- * message as something the cues ruled out ("please don't stop messaging
- * me" is no opt-out, whatever its words say to the judge): then it misread
- * the message and has no say on the rest. */
+ * phrase, the judge the whole message.  Before the judge's deferring, so
+ * that its labels that defer to a dropped one stand ("how long does a
+ * SIM swap take?" stays a question when the judge drops the expert
+ * question a cue saw).  The cues that deferred to it are not weighed
+ * again: on the case sets that put back fewer right labels than the
+ * judge's own.  Not when the judge read the message as something the
+ * cues ruled out ("please don't stop messaging me" is no opt-out,
+ * whatever its words say to the judge): then it misread the message and
+ * has no say on the rest. */
 static guint32
 judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
             const gboolean *sure_hit, guint32 denied, guint32 cv, float *logit, guint *ev_start,

@@ -796,7 +796,6 @@ add_suggestion (GPtrArray *out, const TactPack *pack, TactLabel label, const Tac
 static GPtrArray *
 ordered_templates (const GPtrArray *tp, const char *facet)
 {
-  static const char *const facets[] = { "technical", "legal", "billing" };
   GPtrArray *out = g_ptr_array_new ();
   if (!tp)
     return out;
@@ -809,10 +808,7 @@ ordered_templates (const GPtrArray *tp, const char *facet)
   for (guint i = 0; i < tp->len; i++)
     {
       const TactTemplate *t = g_ptr_array_index (tp, i);
-      gboolean for_facet = FALSE;
-      for (guint f = 0; f < G_N_ELEMENTS (facets); f++)
-        for_facet = for_facet || strcmp (t->id, facets[f]) == 0;
-      if (!for_facet)
+      if (!tact_facet_is_known (t->id))
         g_ptr_array_add (out, (gpointer) t);
     }
   return out;

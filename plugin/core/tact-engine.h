@@ -45,6 +45,8 @@ const char *tact_label_id (TactLabel label);
 gboolean    tact_label_from_id (const char *id, TactLabel *out);
 /* TRUE for labels only the tracker can assert (harassment, crisis). */
 gboolean    tact_label_is_stateful (TactLabel label);
+/* TRUE for a needs-expert facet: "technical", "legal" or "billing". */
+gboolean    tact_facet_is_known (const char *facet);
 
 #define TACT_ERROR (tact_error_quark ())
 GQuark tact_error_quark (void);

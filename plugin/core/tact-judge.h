@@ -9,9 +9,10 @@
  * one the cues ruled out (a veto, a negation, a polarity condition): the
  * cues keep the last word on what they know.  For the labels its
  * "overrule" lists it may also DROP one that only shipped cues assert,
- * none of them marked "sure", when it is all but sure the label is wrong: most of the cues' false
- * alarms on fresh text are phrases read out of context, and the judge,
- * which sees the whole message, gives them a probability near zero.
+ * none of them marked "sure", when it is all but sure the label is
+ * wrong: most of the cues' false alarms on fresh text are phrases read
+ * out of context, and the judge, which sees the whole message, gives them
+ * a probability near zero.
  *
  * The words it sees are the analysis units in order, with "^" before the
  * first, "$" after the last and "|" between clauses — exactly what

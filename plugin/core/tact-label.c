@@ -53,3 +53,14 @@ tact_label_is_stateful (TactLabel label)
 {
   return label == TACT_LABEL_HARASSMENT || label == TACT_LABEL_CRISIS;
 }
+
+gboolean
+tact_facet_is_known (const char *facet)
+{
+  /* the cues' "facet" and the ids of the templates kept for one */
+  static const char *const facets[] = { "technical", "legal", "billing" };
+  for (guint i = 0; facet && i < G_N_ELEMENTS (facets); i++)
+    if (strcmp (facet, facets[i]) == 0)
+      return TRUE;
+  return FALSE;
+}

@@ -470,7 +470,7 @@ validate_cues (const TactJsonDoc *doc, GError **error)
         {
           const char *f = json_string_value (facet);
           g_autofree char *pf = g_strdup_printf ("%s.facet", p);
-          if (!f || (strcmp (f, "technical") && strcmp (f, "legal") && strcmp (f, "billing")))
+          if (!tact_facet_is_known (f))
             return tact_json_error (error, doc, pf, "must be \"technical\", \"legal\" or \"billing\""), FALSE;
         }
       static const char *const pols[] = { "max_polarity", "min_polarity" };
