@@ -1080,6 +1080,55 @@ bad_anchor:
   return NULL;
 }
 
+static void add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t);
+
+/* Adds the paths of a pattern whose last element ends a clause or the
+ * message right after a gap ("x *2 ,|.|please"): the end of a clause is
+ * checked on the word before it, never on a unit a gap steps on, so the
+ * gap is spelt out as 0 to N "#any" (x, then up to N tokens, then the
+ * end); the word alternatives of the last element keep the gap.  Returns
+ * FALSE when the pattern has no such ending (the caller adds it as is). */
+static gboolean
+add_paths_gap_end (TactAutomaton *au, GArray *elems, const TactTerminal *t)
+{
+  guint n = elems->len;
+  if (n < 2)
+    return FALSE;
+  const Elem *last = &g_array_index (elems, Elem, n - 1);
+  const Elem *gap = &g_array_index (elems, Elem, n - 2);
+  if (!gap->gap || !(last->clause_alt || last->end_alt))
+    return FALSE;
+  if (last->alts->len)
+    {
+      /* x *N please: the words, without the ending */
+      g_autoptr (GArray) words = g_array_new (FALSE, TRUE, sizeof (Elem));
+      g_array_append_vals (words, elems->data, n);
+      Elem *w = &g_array_index (words, Elem, n - 1);
+      w->clause_alt = w->end_alt = FALSE;
+      add_paths (au, words, t);
+    }
+  Alt any = { 1, { TACT_SYM_ANY } };
+  g_autoptr (GArray) any_alts = g_array_new (FALSE, FALSE, sizeof (Alt));
+  g_array_append_val (any_alts, any);
+  g_autoptr (GArray) no_alts = g_array_new (FALSE, FALSE, sizeof (Alt));
+  Elem end = *last;
+  end.alts = no_alts;
+  end.optional = FALSE;
+  for (guint k = 0; k <= gap->gap; k++)
+    {
+      g_autoptr (GArray) v = g_array_new (FALSE, TRUE, sizeof (Elem));
+      g_array_append_vals (v, elems->data, n - 2);
+      for (guint j = 0; j < k; j++)
+        {
+          Elem e = { any_alts, FALSE, FALSE, FALSE, 0 };
+          g_array_append_val (v, e);
+        }
+      g_array_append_val (v, end);
+      add_paths (au, v, t);
+    }
+  return TRUE;
+}
+
 /* Adds the elements as paths from the root; terminal @t at every end.
  *
  * While the path is still a plain prefix (one node in the frontier) it
@@ -1604,7 +1653,8 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
               break;
             }
           TactTerminal t = { (guint32) (pack->cues->len - 1), 0, (guint8) as, (guint8) ae, 0, 0 };
-          add_paths (&pack->au, elems, &t);
+          if (!add_paths_gap_end (&pack->au, elems, &t))
+            add_paths (&pack->au, elems, &t);
           elems_free (elems);
         }
       if (!ok)

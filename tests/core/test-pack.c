@@ -598,6 +598,32 @@ test_clause_veto (void)
   expect_refused ("cues", c, "\"clause_veto\"", (const char *const[]) { "clause_veto", "true or false", NULL });
 }
 
+/* A clause end or "$" right after a gap: "zorblax *2 ,|$" matches when a
+ * clause ends within two words of "zorblax" (until the engine spelt such
+ * a gap out, the ending was checked on a unit the gap had stepped on and
+ * the pattern never matched); the word alternatives keep the gap. */
+static void
+test_gap_then_clause_end (void)
+{
+  char *user;
+  TactEngine *e = engine_with_user_cues (
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9,\n"
+    "              \"patterns\": [\"zorblax *2 ,|.|$|quuxle\"] } ] }\n", &user);
+  const char *const yes[] = { "zorblax", "zorblax.", "zorblax, then more", "zorblax glim",
+                              "zorblax glim glom. and more", "zorblax glim quuxle and more",
+                              "zorblax glim glom quuxle" };
+  const char *const no[] = { "zorblax glim glom glum", "zorblax glim glom glum. more",
+                             "zorblax glim glom glum quuxle" };
+  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
+    g_assert_cmpint (test_primary_of (e, yes[i]), ==, TACT_LABEL_PRAISE);
+  for (guint i = 0; i < G_N_ELEMENTS (no); i++)
+    g_assert_cmpint (test_primary_of (e, no[i]), !=, TACT_LABEL_PRAISE);
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
 static void
 test_user_replace (void)
 {
@@ -759,6 +785,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/user-merge", test_user_merge);
   g_test_add_func ("/pack/phrase-counts-once", test_phrase_counts_once);
   g_test_add_func ("/pack/clause-veto", test_clause_veto);
+  g_test_add_func ("/pack/gap-then-clause-end", test_gap_then_clause_end);
   g_test_add_func ("/pack/user-replace", test_user_replace);
   g_test_add_func ("/pack/user-refused", test_user_refused);
   g_test_add_func ("/pack/reload", test_reload);
