@@ -370,7 +370,15 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
       if ((!t->anchor_start || start == 0) && (!t->anchor_end || i >= last) && clause_ok)
         {
           TactMatch m = { t->cue, start, (guint16) i, t->valence };
-          if (s->n_matches < TACT_MAX_MATCHES)
+          /* a spelt-out gap before an ending ("x *2 ,|$"): the first
+           * match of a start ends at the first clause end, and a later
+           * one would run into the next clause (a clause veto would then
+           * silence it) and count the same phrase twice */
+          gboolean again = FALSE;
+          if (t->cue != G_MAXUINT32 && t->len)
+            for (guint q = s->n_matches; q > 0 && !again; q--)
+              again = s->matches[q - 1].cue == t->cue && s->matches[q - 1].start == start;
+          if (!again && s->n_matches < TACT_MAX_MATCHES)
             s->matches[s->n_matches++] = m;
         }
       tl = link->next;

@@ -1098,6 +1098,11 @@ add_paths_gap_end (TactAutomaton *au, GArray *elems, const TactTerminal *t)
   const Elem *gap = &g_array_index (elems, Elem, n - 2);
   if (!gap->gap || !(last->clause_alt || last->end_alt))
     return FALSE;
+  /* the N+2 paths below end on different nodes, so one phrase may match
+   * on several: marked, only the first to end counts (see reach()) */
+  TactTerminal first = *t;
+  first.len = 1;
+  t = &first;
   if (last->alts->len)
     {
       /* x *N please: the words, without the ending */

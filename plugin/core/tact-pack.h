@@ -69,7 +69,9 @@ typedef struct {
   float   valence;  /* lexicon phrase only */
   guint8  anchor_start, anchor_end;
   guint8  anchor_clause; /* the match must end a clause ("ok ,|.") */
-  guint8  len;      /* phrase length in units (lexicon phrases) */
+  guint8  len;      /* phrase length in units (lexicon phrases); on a cue's
+                     * terminal, 1 marks a path of a spelt-out gap before an
+                     * ending (add_paths_gap_end): one match a start counts */
 } TactTerminal;
 
 typedef struct {

@@ -622,6 +622,28 @@ test_gap_then_clause_end (void)
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
+
+  /* one phrase is one match, the first to end: the score stays the cue's
+   * weight, the evidence stops at the first clause end, and a clause veto
+   * written this way does not reach into the next clause */
+  e = engine_with_user_cues (
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.3,\n"
+    "                \"patterns\": [\"zorblax *2 ,|.|$|quuxle\"] },\n"
+    "              { \"label\": \"feedback\", \"weight\": 0.9, \"patterns\": [\"glorpish\"] },\n"
+    "              { \"label\": \"feedback\", \"clause_veto\": true, \"patterns\": [\"blimf *3 .|$\"] } ] }\n", &user);
+  const char *const once[] = { "zorblax, then more", "zorblax quuxle", "zorblax!!! ok", "zorblax glim. glom glum" };
+  for (guint i = 0; i < G_N_ELEMENTS (once); i++)
+    {
+      TactAnalysis *a = tact_engine_analyze (e, once[i], -1);
+      g_assert_null (tact_analysis_find (a, TACT_LABEL_PRAISE)); /* 0.3 < 0.5, however many paths */
+      tact_analysis_unref (a);
+    }
+  g_assert_cmpint (test_primary_of (e, "blimf. glorpish"), ==, TACT_LABEL_FEEDBACK);
+  g_assert_cmpint (test_primary_of (e, "blimf glorpish."), !=, TACT_LABEL_FEEDBACK);
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
 }
 
 static void
