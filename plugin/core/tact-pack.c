@@ -1080,60 +1080,6 @@ bad_anchor:
   return NULL;
 }
 
-static void add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t);
-
-/* Adds the paths of a pattern whose last element ends a clause or the
- * message right after a gap ("x *2 ,|.|please"): the end of a clause is
- * checked on the word before it, never on a unit a gap steps on, so the
- * gap is spelt out as 0 to N "#any" (x, then up to N tokens, then the
- * end); the word alternatives of the last element keep the gap.  Returns
- * FALSE when the pattern has no such ending (the caller adds it as is). */
-static gboolean
-add_paths_gap_end (TactAutomaton *au, GArray *elems, const TactTerminal *t)
-{
-  guint n = elems->len;
-  if (n < 2)
-    return FALSE;
-  const Elem *last = &g_array_index (elems, Elem, n - 1);
-  const Elem *gap = &g_array_index (elems, Elem, n - 2);
-  if (!gap->gap || !(last->clause_alt || last->end_alt))
-    return FALSE;
-  /* the N+2 paths below end on different nodes, so one phrase may match
-   * on several: marked, only the first to end counts (see reach()) */
-  TactTerminal first = *t;
-  first.len = 1;
-  t = &first;
-  if (last->alts->len)
-    {
-      /* x *N please: the words, without the ending */
-      g_autoptr (GArray) words = g_array_new (FALSE, TRUE, sizeof (Elem));
-      g_array_append_vals (words, elems->data, n);
-      Elem *w = &g_array_index (words, Elem, n - 1);
-      w->clause_alt = w->end_alt = FALSE;
-      add_paths (au, words, t);
-    }
-  Alt any = { 1, { TACT_SYM_ANY } };
-  g_autoptr (GArray) any_alts = g_array_new (FALSE, FALSE, sizeof (Alt));
-  g_array_append_val (any_alts, any);
-  g_autoptr (GArray) no_alts = g_array_new (FALSE, FALSE, sizeof (Alt));
-  Elem end = *last;
-  end.alts = no_alts;
-  end.optional = FALSE;
-  for (guint k = 0; k <= gap->gap; k++)
-    {
-      g_autoptr (GArray) v = g_array_new (FALSE, TRUE, sizeof (Elem));
-      g_array_append_vals (v, elems->data, n - 2);
-      for (guint j = 0; j < k; j++)
-        {
-          Elem e = { any_alts, FALSE, FALSE, FALSE, 0 };
-          g_array_append_val (v, e);
-        }
-      g_array_append_val (v, end);
-      add_paths (au, v, t);
-    }
-  return TRUE;
-}
-
 /* Adds the elements as paths from the root; terminal @t at every end.
  *
  * While the path is still a plain prefix (one node in the frontier) it
@@ -1148,10 +1094,55 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
   g_autoptr (GArray) next = g_array_new (FALSE, FALSE, sizeof (guint32));
   guint32 root = 0;
   g_array_append_val (frontier, root);
+  /* "x *N ,|$|please": the end of a clause is checked on the word before
+   * it, never on a unit a gap steps on, so the ending is reached through a
+   * chain of N "#any" nodes instead (x, then up to N tokens, then the
+   * end); the gap stays for the words of the last element.  The chain and
+   * the gap end on different nodes, so one phrase may match on several:
+   * such a pattern's terminals are marked, and only the first to end
+   * counts (see reach()) */
+  guint n_el = elems->len;
+  const Elem *tail = n_el >= 2 ? &g_array_index (elems, Elem, n_el - 1) : NULL;
+  gboolean gap_end = tail && (tail->clause_alt || tail->end_alt) &&
+                     g_array_index (elems, Elem, n_el - 2).gap;
+  TactTerminal marked = *t;
+  if (gap_end)
+    {
+      marked.len = 1;
+      t = &marked;
+    }
   for (guint i = 0; i < elems->len; i++)
     {
       Elem *e = &g_array_index (elems, Elem, i);
-      if (e->end_alt || (e->clause_alt && i + 1 == elems->len))
+      if (gap_end && i + 2 == n_el)
+        {
+          TactTerminal te = *t;
+          te.anchor_end = tail->end_alt && !tail->clause_alt;
+          te.anchor_clause = tail->clause_alt;
+          guint32 prev = G_MAXUINT32;
+          for (guint k = 0; k <= e->gap; k++)
+            {
+              guint32 c = 0;
+              if (k > 0)
+                {
+                  c = tact_automaton_new_node (au);
+                  if (prev != G_MAXUINT32)
+                    tact_automaton_add_edge (au, prev, TACT_SYM_ANY, c);
+                  else
+                    for (guint f = 0; f < frontier->len; f++)
+                      tact_automaton_add_edge (au, g_array_index (frontier, guint32, f), TACT_SYM_ANY, c);
+                  prev = c;
+                  tact_automaton_add_terminal (au, c, &te);
+                }
+              else
+                for (guint f = 0; f < frontier->len; f++)
+                  if (g_array_index (frontier, guint32, f) != 0)
+                    tact_automaton_add_terminal (au, g_array_index (frontier, guint32, f), &te);
+            }
+          if (tail->alts->len == 0)
+            return;
+        }
+      if ((e->end_alt || (e->clause_alt && i + 1 == elems->len)) && !(gap_end && i + 1 == n_el))
         {
           /* "x ?|$": the pattern may also end at x, if x ends the message;
            * "x ,|.": if x ends a clause */
@@ -1658,8 +1649,7 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
               break;
             }
           TactTerminal t = { (guint32) (pack->cues->len - 1), 0, (guint8) as, (guint8) ae, 0, 0 };
-          if (!add_paths_gap_end (&pack->au, elems, &t))
-            add_paths (&pack->au, elems, &t);
+          add_paths (&pack->au, elems, &t);
           elems_free (elems);
         }
       if (!ok)
