@@ -29,6 +29,23 @@ import sys
 import tempfile
 
 
+def classify_jsonl(tact, texts, no_judge):
+    """Runs `tact classify --jsonl` over @texts, one object a line, and
+    returns the finished process (stdout: one JSON result a text).
+    @no_judge: the cues alone, through a user judge.json with threshold 1."""
+    inp = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    with tempfile.TemporaryDirectory() as user:
+        cmd = [tact, "classify", "--jsonl"]
+        if no_judge:
+            os.makedirs(os.path.join(user, "en"))
+            with open(os.path.join(user, "en", "judge.json"), "w") as f:
+                json.dump({"schema": "purple-tact-pack/1", "kind": "judge", "lang": "en",
+                           "threshold": 1, "entries": {}}, f)
+            cmd += ["--user-data", user]
+        return subprocess.run(cmd, input=inp.encode("utf-8"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tact")
@@ -57,17 +74,7 @@ def main():
         print("%s: no cases" % args.file)
         return 1
 
-    inp = "".join(json.dumps({"text": c[3]}) + "\n" for c in cases)
-    with tempfile.TemporaryDirectory() as user:
-        cmd = [args.tact, "classify", "--jsonl"]
-        if args.no_judge:
-            os.makedirs(os.path.join(user, "en"))
-            with open(os.path.join(user, "en", "judge.json"), "w") as f:
-                json.dump({"schema": "purple-tact-pack/1", "kind": "judge", "lang": "en",
-                           "threshold": 1, "entries": {}}, f)
-            cmd += ["--user-data", user]
-        proc = subprocess.run(cmd, input=inp.encode("utf-8"),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = classify_jsonl(args.tact, [c[3] for c in cases], args.no_judge)
     if proc.returncode != 0:
         print("tact classify exited with %d: %s" % (proc.returncode, proc.stderr.decode()))
         return 1

@@ -12,10 +12,9 @@ usage: score_edge.py TACT [--no-judge] [--show] FILE...
   --show      print every line that is wrong for one of the two labels
 """
 import json
-import os
-import subprocess
 import sys
-import tempfile
+
+from run_cues import classify_jsonl  # the same call, with or without the judge
 
 OO, AQ = "opt-out", "automation-question"
 
@@ -62,17 +61,11 @@ def main():
                 except ValueError as e:
                     print("%s:%d: %s" % (fn, n, e))
                     return 1
-    with tempfile.TemporaryDirectory() as user:
-        cmd = [tact, "classify", "--jsonl"]
-        if nojudge:
-            os.makedirs(os.path.join(user, "en"))
-            with open(os.path.join(user, "en", "judge.json"), "w") as f:
-                json.dump({"schema": "purple-tact-pack/1", "kind": "judge", "lang": "en",
-                           "threshold": 1, "entries": {}}, f)
-            cmd += ["--user-data", user]
-        inp = "".join(json.dumps({"text": c[3]}) + "\n" for c in cases).encode("utf-8")
-        out = subprocess.run(cmd, input=inp, stdout=subprocess.PIPE, check=True).stdout
-    out = out.decode("utf-8").splitlines()
+    proc = classify_jsonl(tact, [c[3] for c in cases], nojudge)
+    if proc.returncode != 0:
+        print("tact classify exited with %d: %s" % (proc.returncode, proc.stderr.decode()))
+        return 1
+    out = proc.stdout.decode("utf-8").splitlines()
     counts = {OO: [0, 0, 0], AQ: [0, 0, 0]}  # true positives, false positives, misses
     wrong = 0
     for (fn, n, t, text), o in zip(cases, out):
