@@ -9,8 +9,17 @@ inputs give the same file.
 
 usage: train-judge.py TACT OUT.json FILE... [--lang en] [--threshold T]
                       [--label-threshold LABEL=T]... [--overrule LABEL=P]...
+                      [--partial FILE]... [--partial-weight W] [--partial-labels L,...]
                       [--data-dir DIR] [--cv]
   FILE        case files, "labels<TAB>message" (the format of tests/data)
+  --partial   a file whose lines state only the labels they name: "x" is
+              true, "!x" false, and a label a line does not name teaches
+              that line nothing, but for opt-out: a line that does not name
+              it is no opt-out, the rule by which tests/data/run_cues.py
+              scores every line (the edge sets and guards of tests/data,
+              which leave most labels open)
+  --partial-weight  W: how much a --partial line counts against a full one
+  --partial-labels  L,...: the only labels the --partial lines teach
   --overrule  LABEL=P: the judge drops LABEL when only shipped cues assert it
               and the judge gives it a probability below P (see data/README.md)
   --cv        do not write: print leave-one-file-out scores of the judge alone
@@ -36,7 +45,8 @@ LABELS = ["opt-out", "abusive", "our-mistake", "needs-expert", "automation-quest
           "feedback", "question", "praise"]
 
 
-def load_cases(path):
+def load_cases(path, partial=False, teach=None):
+    """[(labels that are true, labels the line states or None for all, text)]"""
     cases = []
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -45,10 +55,16 @@ def load_cases(path):
                 continue
             labels, text = line.split("\t", 1)
             want = {l for l in labels.split(",") if l and not l.startswith("!")} - {"neutral"}
-            unknown = want - set(LABELS)
+            # an unnamed opt-out is a false one (run_cues.py's rule)
+            known = {l.lstrip("!") for l in labels.split(",") if l} | {"opt-out"} if partial else None
+            if known and "neutral" in known:
+                known = set(LABELS)  # "no label at all" states every label
+            if known and teach:
+                known &= teach
+            unknown = (want | (known or set())) - set(LABELS)
             if unknown:
                 sys.exit("%s: unknown label(s) %s" % (path, ",".join(sorted(unknown))))
-            cases.append((want, text))
+            cases.append((want, known, text))
     return cases
 
 
@@ -85,13 +101,28 @@ def usable(feature):
     return not any(c in feature for c in '."[]\\')
 
 
-def train(X, Y, epochs=20, l1=1.0, l2=1.0, alpha=0.5, beta=1.0, seed=1):
+def train(X, Y, K, epochs=20, l1=1.0, l2=1.0, alpha=0.5, beta=1.0, seed=1, partial_weight=1.0):
     """FTRL-proximal per label: the L1 term leaves most weights exactly zero,
-    so the file stays small and a message touches few weights."""
+    so the file stays small and a message touches few weights.
+
+    Lines with labels in part (K[i] not None) are shuffled apart and spread
+    evenly among the others, so the full lines keep the order they have
+    without them: a label no partial line states trains exactly as before."""
     Z = {l: {} for l in LABELS}
     N = {l: {} for l in LABELS}
     rnd = random.Random(seed)
-    idx = list(range(len(X)))
+    rnd_part = random.Random(seed + 1)
+    idx = [i for i in range(len(X)) if K[i] is None]
+    part = [i for i in range(len(X)) if K[i] is not None]
+
+    def merged():
+        k = 0
+        for n, i in enumerate(idx, 1):
+            yield i
+            while k < len(part) and k * len(idx) < n * len(part):
+                yield part[k]
+                k += 1
+        yield from part[k:]
 
     def weight(z, n):
         if abs(z) <= l1:
@@ -100,15 +131,20 @@ def train(X, Y, epochs=20, l1=1.0, l2=1.0, alpha=0.5, beta=1.0, seed=1):
 
     for _ in range(epochs):
         rnd.shuffle(idx)
-        for i in idx:
+        rnd_part.shuffle(part)
+        for i in merged():
             x = dict(X[i])
             x["<bias>"] = 1
             for l in LABELS:
+                if K[i] is not None and l not in K[i]:
+                    continue  # the line says nothing of this label
                 z, n = Z[l], N[l]
                 w = {f: weight(z.get(f, 0.0), n.get(f, 0.0)) for f in x}
                 s_ = sum(w[f] * c for f, c in x.items())
                 p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s_))))
                 g = p - (1.0 if l in Y[i] else 0.0)
+                if K[i] is not None:
+                    g *= partial_weight
                 for f, c in x.items():
                     gf = g * c
                     nf = n.get(f, 0.0)
@@ -154,6 +190,15 @@ def restrict(X, vocab):
     return [{f: c for f, c in x.items() if f in vocab} for x in X]
 
 
+def restrict_lines(X, K):
+    """A full line keeps the features seen twice in full lines, a partial one
+    those seen twice in all: the full lines train on what they did without
+    the partial ones, which still bring their own words."""
+    full = vocabulary([x for x, k in zip(X, K) if k is None])
+    every = vocabulary(X) if any(k is not None for k in K) else full
+    return [restrict([x], full if k is None else every)[0] for x, k in zip(X, K)]
+
+
 def macro_f1(Y, P):
     f1s = []
     for l in LABELS + ["neutral"]:
@@ -196,6 +241,12 @@ def main():
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--min-weight", type=float, default=0.01,
                     help="drop weights smaller than this (a smaller, faster file)")
+    ap.add_argument("--partial", action="append", default=[], metavar="FILE",
+                    help="a case file whose lines state only the labels they name (repeatable)")
+    ap.add_argument("--partial-weight", type=float, default=1.0, metavar="W",
+                    help="the weight of a --partial line against a full one")
+    ap.add_argument("--partial-labels", metavar="LABEL,...",
+                    help="the only labels a --partial line may teach (default: all it states)")
     ap.add_argument("--cv", action="store_true")
     a = ap.parse_args()
     label_th = label_values(a.label_threshold, "--label-threshold", lambda t: True,
@@ -204,10 +255,14 @@ def main():
                             "expected LABEL=P with a message label and 0 <= P < 1")
 
     per_file = [load_cases(f) for f in a.files]
-    cases = [c for cs in per_file for c in cs]
-    units = units_of(a.tact, a.data_dir, [t for _, t in cases])
+    teach = set(a.partial_labels.split(",")) if a.partial_labels else None
+    if teach and teach - set(LABELS):
+        sys.exit("--partial-labels: unknown label(s) %s" % ",".join(sorted(teach - set(LABELS))))
+    cases = [c for cs in per_file for c in cs] + [c for f in a.partial for c in load_cases(f, True, teach)]
+    units = units_of(a.tact, a.data_dir, [t for _, _, t in cases])
     X = [features(u) for u in units]
-    Y = [w for w, _ in cases]
+    Y = [w for w, _, _ in cases]
+    K = [k for _, k, _ in cases]
 
     if a.cv:
         start = 0
@@ -215,23 +270,26 @@ def main():
             test = range(start, start + len(cs))
             start += len(cs)
             tr = [i for i in range(len(X)) if i not in test]
-            vocab = vocabulary([X[i] for i in tr])
-            model = prune(train(restrict([X[i] for i in tr], vocab), [Y[i] for i in tr], l1=a.l1, alpha=a.alpha, epochs=a.epochs), a.min_weight)
+            model = prune(train(restrict_lines([X[i] for i in tr], [K[i] for i in tr]), [Y[i] for i in tr], [K[i] for i in tr], l1=a.l1, alpha=a.alpha, epochs=a.epochs, partial_weight=a.partial_weight), a.min_weight)
             P = [{l for l, p in predict(model, X[i]).items() if p >= label_th.get(l, a.threshold)} for i in test]
             print("%s: judge alone macro-F1 %.3f (threshold %.2f)" %
                   (path, macro_f1([Y[i] for i in test], P), a.threshold))
         return 0
 
-    vocab = vocabulary(X)
-    W, B = prune(train(restrict(X, vocab), Y, l1=a.l1, alpha=a.alpha, epochs=a.epochs), a.min_weight)
+    W, B = prune(train(restrict_lines(X, K), Y, K, l1=a.l1, alpha=a.alpha, epochs=a.epochs, partial_weight=a.partial_weight), a.min_weight)
     entries = []
     for l in LABELS:
         entries.append((l, round(B[l], 3)))
         for f in sorted(W[l]):
             entries.append((l + " " + f, round(W[l][f], 3)))
-    note = ("Generated by tools/train-judge.py from %d labelled messages (%s) with "
+    note = ("Generated by tools/train-judge.py from %d labelled messages (%s%s) with "
             "--l1 %g --alpha %g --epochs %d --min-weight %g%s; retrain rather than edit.  See data/README.md." %
-            (len(cases), ", ".join(os.path.basename(f) for f in a.files), a.l1, a.alpha, a.epochs, a.min_weight,
+            (len(cases), ", ".join(os.path.basename(f) for f in a.files),
+             "; labels in part, weight %g%s: %s" % (
+                 a.partial_weight, ", only " + a.partial_labels if a.partial_labels else "",
+                 ", ".join(os.path.basename(f) for f in a.partial))
+             if a.partial else "",
+             a.l1, a.alpha, a.epochs, a.min_weight,
              "".join(" --label-threshold %s=%g" % kv for kv in sorted(label_th.items())) +
              "".join(" --overrule %s=%g" % kv for kv in sorted(overrule.items()))))
     with open(a.out, "w", encoding="utf-8") as f:
