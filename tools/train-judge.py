@@ -13,12 +13,12 @@ usage: train-judge.py TACT OUT.json FILE... [--lang en] [--threshold T]
                       [--data-dir DIR] [--cv]
   FILE        case files, "labels<TAB>message" (the format of tests/data)
   --partial   a file whose lines state only the labels they name: "x" is
-              true, "!x" false, and a label a line does not name teaches
-              that line nothing, but for opt-out: a line that does not name
-              it is no opt-out, the rule by which tests/data/run_cues.py
-              scores every line (the edge sets and guards of tests/data,
-              which leave most labels open)
-  --partial-weight  W: how much a --partial line counts against a full one
+              true, "!x" false, "neutral" no label at all; a line teaches
+              nothing of a label it does not name, but for opt-out: a line
+              that does not name it is no opt-out, the rule by which
+              tests/data/run_cues.py scores every line (the edge sets and
+              guards of tests/data, which leave most labels open)
+  --partial-weight  W > 0: scales a --partial line's gradient
   --partial-labels  L,...: the only labels the --partial lines teach
   --overrule  LABEL=P: the judge drops LABEL when only shipped cues assert it
               and the judge gives it a probability below P (see data/README.md)
@@ -49,21 +49,27 @@ def load_cases(path, partial=False, teach=None):
     """[(labels that are true, labels the line states or None for all, text)]"""
     cases = []
     with open(path, encoding="utf-8") as f:
-        for line in f:
+        for n, line in enumerate(f, 1):
             line = line.rstrip("\n")
             if not line.strip() or line.startswith("#") or "\t" not in line:
                 continue
             labels, text = line.split("\t", 1)
-            want = {l for l in labels.split(",") if l and not l.startswith("!")} - {"neutral"}
-            # an unnamed opt-out is a false one (run_cues.py's rule)
-            known = {l.lstrip("!") for l in labels.split(",") if l} | {"opt-out"} if partial else None
-            if known and "neutral" in known:
-                known = set(LABELS)  # "no label at all" states every label
-            if known and teach:
-                known &= teach
-            unknown = (want | (known or set())) - set(LABELS)
+            named = [l for l in labels.split(",") if l]
+            want = {l for l in named if not l.startswith("!")} - {"neutral"}
+            unknown = want - set(LABELS)
+            known = None
+            if partial:
+                # "!neutral" would say nothing a line could teach
+                unknown |= {l for l in named if l.lstrip("!") not in LABELS and l != "neutral"}
+                if "neutral" in named:
+                    known = set(LABELS)  # no label at all: every label is stated
+                else:
+                    # an unnamed opt-out is a false one (run_cues.py's rule)
+                    known = {l.lstrip("!") for l in named} | {"opt-out"}
+                if teach:
+                    known &= teach
             if unknown:
-                sys.exit("%s: unknown label(s) %s" % (path, ",".join(sorted(unknown))))
+                sys.exit("%s:%d: unknown label(s) %s" % (path, n, ",".join(sorted(unknown))))
             cases.append((want, known, text))
     return cases
 
@@ -255,9 +261,13 @@ def main():
                             "expected LABEL=P with a message label and 0 <= P < 1")
 
     per_file = [load_cases(f) for f in a.files]
-    teach = set(a.partial_labels.split(",")) if a.partial_labels else None
-    if teach and teach - set(LABELS):
-        sys.exit("--partial-labels: unknown label(s) %s" % ",".join(sorted(teach - set(LABELS))))
+    teach = None
+    if a.partial_labels is not None:
+        teach = {l for l in a.partial_labels.split(",") if l}
+        if not teach or teach - set(LABELS):
+            sys.exit("--partial-labels %r: expected message labels separated by commas" % a.partial_labels)
+    if not (math.isfinite(a.partial_weight) and a.partial_weight > 0):
+        sys.exit("--partial-weight %g: expected a number above 0" % a.partial_weight)
     cases = [c for cs in per_file for c in cs] + [c for f in a.partial for c in load_cases(f, True, teach)]
     units = units_of(a.tact, a.data_dir, [t for _, _, t in cases])
     X = [features(u) for u in units]
@@ -286,7 +296,7 @@ def main():
             "--l1 %g --alpha %g --epochs %d --min-weight %g%s; retrain rather than edit.  See data/README.md." %
             (len(cases), ", ".join(os.path.basename(f) for f in a.files),
              "; labels in part, weight %g%s: %s" % (
-                 a.partial_weight, ", only " + a.partial_labels if a.partial_labels else "",
+                 a.partial_weight, ", only " + ",".join(sorted(teach)) if teach else "",
                  ", ".join(os.path.basename(f) for f in a.partial))
              if a.partial else "",
              a.l1, a.alpha, a.epochs, a.min_weight,

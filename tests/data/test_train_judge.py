@@ -28,7 +28,8 @@ neutral\tsounds good see you tomorrow
 """
 # partial lines: each states opt-out ("leave me be" is new to the full
 # lines, and "great service" would teach praise false if these were full);
-# the last two name a question and so, by run_cues.py's rule, no opt-out
+# the questions name no opt-out and so, by run_cues.py's rule, are none;
+# the last two say only what they are not
 PARTIAL = """opt-out\tgreat service but leave me be from now on
 opt-out\tleave me be, great service though
 opt-out\tjust leave me be
@@ -36,15 +37,23 @@ opt-out\tjust leave me be
 !opt-out\tplease stop the renewal
 question\twhat are your hours? stop texting me them
 question\tcan you text me your hours?
+!resolved\tstill waiting on the refund
+!resolved\tthe refund is still pending
 """
+UNTAUGHT = ("abusive", "our-mistake", "needs-expert", "automation-question", "annoyed-by-automation",
+            "confused", "not-a-fit", "interested", "feedback", "praise")
 
 
-def train(script, tact, data, out, files, partial, extra=()):
+def run(script, tact, data, out, files, partial, extra=()):
     cmd = [sys.executable, script, tact, out, *files, "--data-dir", data,
            "--l1", "0.1", "--min-weight", "0", "--epochs", "10", *extra]
     for p in partial:
         cmd += ["--partial", p]
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def train(script, tact, data, out, files, partial, extra=()):
+    r = run(script, tact, data, out, files, partial, extra)
     if r.returncode != 0:
         sys.exit("train-judge.py failed: %s" % r.stderr.decode())
     with open(out, encoding="utf-8") as f:
@@ -70,9 +79,21 @@ def main():
         a = train(script, tact, data, os.path.join(tmp, "a.json"), [full], [])["entries"]
         b_json = train(script, tact, data, os.path.join(tmp, "b.json"), [full], [part])
         b = b_json["entries"]
-        for label in ("praise", "abusive", "interested"):
+        for label in UNTAUGHT:
             if by_label(a, label) != by_label(b, label):
                 failures.append("%s, which no partial line names, trained differently with them" % label)
+        # half weight: the same invariant, and a weaker pull on what they teach
+        h = train(script, tact, data, os.path.join(tmp, "h.json"), [full], [part],
+                  ["--partial-weight", "0.5"])["entries"]
+        for label in UNTAUGHT:
+            if by_label(a, label) != by_label(h, label):
+                failures.append("--partial-weight 0.5: %s, which no partial line names, changed" % label)
+        if not 0 < h.get("opt-out be", 0) < b.get("opt-out be", 0):
+            failures.append("--partial-weight 0.5: 'be' has opt-out weight %r, at full weight %r"
+                            % (h.get("opt-out be"), b.get("opt-out be")))
+        if b.get("resolved refund", 0) >= 0:
+            failures.append("'refund', only in partial lines marked !resolved, has resolved weight %r"
+                            % b.get("resolved refund"))
         if by_label(a, "opt-out") == by_label(b, "opt-out"):
             failures.append("opt-out learnt nothing from the partial lines")
         if b.get("opt-out be", 0) <= 0 or "opt-out be" in a:
@@ -93,6 +114,12 @@ def main():
             failures.append("--partial-labels opt-out: question still learnt from the partial lines")
         if by_label(c, "opt-out") != by_label(b, "opt-out"):
             failures.append("--partial-labels opt-out: opt-out did not learn what it did without it")
+        bad = os.path.join(tmp, "bad.tsv")
+        for labels in ("!neutral", "!nonsense", "opt-out,bogus"):
+            with open(bad, "w", encoding="utf-8") as f:
+                f.write("%s\tstop texting me\n" % labels)
+            if run(script, tact, data, os.path.join(tmp, "x.json"), [full], [bad]).returncode == 0:
+                failures.append("a partial line labelled %r was accepted" % labels)
         if "part.tsv" not in b_json["_note"]:
             failures.append("the _note does not name the partial file: %s" % b_json["_note"])
     for f in failures:
