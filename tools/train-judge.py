@@ -250,7 +250,7 @@ def main():
     ap.add_argument("--partial", action="append", default=[], metavar="FILE",
                     help="a case file whose lines state only the labels they name (repeatable)")
     ap.add_argument("--partial-weight", type=float, default=1.0, metavar="W",
-                    help="the weight of a --partial line against a full one")
+                    help="scales a --partial line's gradient (above 0)")
     ap.add_argument("--partial-labels", metavar="LABEL,...",
                     help="the only labels a --partial line may teach (default: all it states)")
     ap.add_argument("--cv", action="store_true")

@@ -71,7 +71,8 @@ typedef struct {
   guint8  anchor_clause; /* the match must end a clause ("ok ,|.") */
   guint8  len;      /* phrase length in units (lexicon phrases); on a cue's
                      * terminal, 1 marks a path of a spelt-out gap before an
-                     * ending (add_paths_gap_end): one match a start counts */
+                     * ending (add_paths in tact-pack.c): one match a start
+                     * counts (reach in tact-analyze.c) */
 } TactTerminal;
 
 typedef struct {
