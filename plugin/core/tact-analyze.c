@@ -848,7 +848,14 @@ judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
   if (!pack->judge.on)
     return 0;
   guint32 mask = tact_judge_score (s, pack, logit);
-  guint32 misread = mask & denied;
+  /* It read a ruled-out label when it leans to it at all (p > 0.5), not
+   * only past the threshold that asserts it: an opt-out asserted at 0.8
+   * left "please don't stop messaging me, love these updates" to the
+   * judge at 0.77, and it dropped the praise. */
+  guint32 misread = 0;
+  for (guint32 r = denied; r; r &= r - 1)
+    if (logit[lowest_label (r)] > 0)
+      misread |= 1u << lowest_label (r);
   guint32 have = asserted_among (score, scored);
   mask &= ~(have | denied);
   /* evidence first: a label that falls here must not make others defer */
