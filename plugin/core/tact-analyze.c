@@ -25,6 +25,13 @@
 #define EXCL_INCR       0.292f
 #define QMARK_INCR      0.18f
 #define NORM_ALPHA      15.0f
+/* The judge has misread a message when it gives a label the cues ruled out
+ * one chance in four (logit -1.1): its words said "stop messaging", the
+ * cues saw "don't".  At 0.5 a retrained judge at 0.48 for "please don't
+ * stop messaging me, love these updates" dropped the praise; anything from
+ * 0.1 to 0.5 leaves every other line of the sets alone, and counting every
+ * ruled-out label, whatever the judge gives it, costs 25 lines. */
+#define MISREAD_LOGIT   (-1.1f)
 #define ASSERT_AT       0.5f
 
 void
@@ -848,13 +855,13 @@ judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
   if (!pack->judge.on)
     return 0;
   guint32 mask = tact_judge_score (s, pack, logit);
-  /* It read a ruled-out label when it leans to it at all (p > 0.5), not
-   * only past the threshold that asserts it: an opt-out asserted at 0.8
-   * left "please don't stop messaging me, love these updates" to the
-   * judge at 0.77, and it dropped the praise. */
+  /* It read a ruled-out label when it gives it a fair chance
+   * (MISREAD_LOGIT), not only past the threshold that asserts it: an
+   * opt-out asserted at 0.8 left "please don't stop messaging me, love
+   * these updates" to the judge at 0.77, and it dropped the praise. */
   guint32 misread = 0;
   for (guint32 r = denied; r; r &= r - 1)
-    if (logit[lowest_label (r)] > 0)
+    if (logit[lowest_label (r)] > MISREAD_LOGIT)
       misread |= 1u << lowest_label (r);
   guint32 have = asserted_among (score, scored);
   mask &= ~(have | denied);
