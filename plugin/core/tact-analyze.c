@@ -27,9 +27,10 @@
 #define NORM_ALPHA      15.0f
 /* The judge has misread a message when it gives a label the cues ruled out
  * one chance in four (logit -1.1): its words said "stop messaging", the
- * cues saw "don't".  At 0.5 a retrained judge at 0.48 for "please don't
- * stop messaging me, love these updates" dropped the praise; anything from
- * 0.1 to 0.5 leaves every other line of the sets alone, and counting every
+ * cues saw "don't".  Not the threshold that asserts the label: at 0.8, and
+ * then at 0.5, retrained judges (0.77, 0.48) for "please don't stop
+ * messaging me, love these updates" dropped the praise; anything from 0.1
+ * to 0.5 leaves every other line of the sets alone, and counting every
  * ruled-out label, whatever the judge gives it, costs 25 lines. */
 #define MISREAD_LOGIT   (-1.1f)
 #define ASSERT_AT       0.5f
@@ -788,15 +789,23 @@ lowest_label (guint32 set)
   return (guint) __builtin_ctz (set);
 }
 
+/* The labels in @among whose value in @v (a score or a logit) is at
+ * least @at. */
+static guint32
+at_least_among (const float *v, guint32 among, float at)
+{
+  guint32 out = 0;
+  for (guint32 r = among; r; r &= r - 1)
+    if (v[lowest_label (r)] >= at)
+      out |= 1u << lowest_label (r);
+  return out;
+}
+
 /* The labels in @among whose score asserts them. */
 static guint32
 asserted_among (const float *score, guint32 among)
 {
-  guint32 out = 0;
-  for (guint32 r = among; r; r &= r - 1)
-    if (score[lowest_label (r)] >= ASSERT_AT)
-      out |= 1u << lowest_label (r);
-  return out;
+  return at_least_among (score, among, ASSERT_AT);
 }
 
 static char *
@@ -855,14 +864,9 @@ judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
   if (!pack->judge.on)
     return 0;
   guint32 mask = tact_judge_score (s, pack, logit);
-  /* It read a ruled-out label when it gives it a fair chance
-   * (MISREAD_LOGIT), not only past the threshold that asserts it: an
-   * opt-out asserted at 0.8 left "please don't stop messaging me, love
-   * these updates" to the judge at 0.77, and it dropped the praise. */
-  guint32 misread = 0;
-  for (guint32 r = denied; r; r &= r - 1)
-    if (logit[lowest_label (r)] > MISREAD_LOGIT)
-      misread |= 1u << lowest_label (r);
+  /* a fair chance, not the threshold that asserts the label: see
+   * MISREAD_LOGIT */
+  guint32 misread = at_least_among (logit, denied, MISREAD_LOGIT);
   guint32 have = asserted_among (score, scored);
   mask &= ~(have | denied);
   /* evidence first: a label that falls here must not make others defer */
