@@ -513,6 +513,13 @@ compile_or_read (TactEngine *e, const char *lang, TactEmoticons *emo, GError **e
        * edited in between gets a snapshot of what was compiled */
       if (e->cache_dir)
         key = tact_snapshot_key (lang, emo, docs_hash (&docs));
+      /* hashed: the flat files' pristine text (the judge's is 1.7 MB) need
+       * not stay beside their cut-up copies while the tables grow */
+      for (guint k = 0; k < TACT_PACK_KINDS; k++)
+        {
+          tact_json_doc_drop_text (docs.base[k]);
+          tact_json_doc_drop_text (docs.user[k]);
+        }
       pack = tact_pack_compile (lang, &docs, emo, error);
     }
   docs_clear (&docs);

@@ -24,6 +24,15 @@ tact_json_doc_free (TactJsonDoc *doc)
   g_free (doc);
 }
 
+void
+tact_json_doc_drop_text (TactJsonDoc *doc)
+{
+  if (!doc || !doc->flat_buf || !doc->from_file || !doc->buf)
+    return;
+  g_clear_pointer (&doc->buf, g_free);
+  doc->reread = TRUE;
+}
+
 static json_t *parse_fast_valid (const char *buf, gsize len);
 static gboolean valid_utf8 (const char *buf, gsize len, const char **end);
 
@@ -715,7 +724,10 @@ tact_json_doc_load_flat (const char *path, double max_abs, GError **error)
 {
   gsize len = 0;
   char *buf = read_checked (path, &len, error);
-  return buf ? doc_parse_flat_owned (path, buf, len, max_abs, TRUE, error) : NULL;
+  TactJsonDoc *doc = buf ? doc_parse_flat_owned (path, buf, len, max_abs, TRUE, error) : NULL;
+  if (doc)
+    doc->from_file = TRUE;
+  return doc;
 }
 
 TactJsonDoc *
@@ -941,7 +953,13 @@ tact_json_error (GError **error, const TactJsonDoc *doc, const char *jpath, cons
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
   int line = 1, col = 1;
-  tact_json_locate (doc->buf, doc->len, jpath, &line, &col);
+  const char *text = doc->buf;
+  gsize len = doc->len;
+  g_autofree char *again = NULL;
+  if (!text && doc->reread && g_file_get_contents (doc->name, &again, &len, NULL))
+    text = again; /* unreadable by now: the error still names the file, at 1:1 */
+  if (text)
+    tact_json_locate (text, len, jpath, &line, &col);
   if (jpath && *jpath)
     g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s:%d:%d: %s: %s", doc->name, line, col,
                  jpath, msg);

@@ -28,6 +28,8 @@ typedef struct {
    * time).  When set, root's "entries" is an empty object. */
   GArray *flat;      /* TactFlatEntry */
   char   *flat_buf;  /* backing store of the keys */
+  gboolean from_file; /* @name is the path buf was read from */
+  gboolean reread;    /* buf was dropped: errors are placed from the file */
 } TactJsonDoc;
 
 /* Parses @len bytes of @buf as jansson would (JSON_REJECT_DUPLICATES),
@@ -50,6 +52,10 @@ TactJsonDoc *tact_json_doc_parse_flat (const char *name, const char *buf, gsize 
                                        double max_abs, GError **error);
 TactJsonDoc *tact_json_doc_load_flat (const char *path, double max_abs, GError **error);
 void         tact_json_doc_free (TactJsonDoc *doc);
+/* Frees the pristine text of a flat document read from a file (its keys
+ * live in a copy the flat reader cut up): an error is then placed from the
+ * file read again.  Nothing for any other document. */
+void         tact_json_doc_drop_text (TactJsonDoc *doc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactJsonDoc, tact_json_doc_free)
 
 /* Sets a TACT_ERROR_PACK error "name:line:col: jpath: message" where

@@ -1699,6 +1699,10 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
       if (docs->user[k] != jd)
         g_clear_pointer (&docs->user[k], tact_json_doc_free);
     }
+  /* the edges are all in: sorting them now frees the edge table (some
+   * 3 MB for the shipped pack) before the judge's tables grow, the peak of
+   * a start that compiles */
+  tact_automaton_freeze_edges (&pack->au);
   if (jd)
     tact_judge_compile (pack, jd);
   g_clear_pointer (&docs->base[K_JUDGE], tact_json_doc_free);

@@ -333,7 +333,11 @@ void      tact_automaton_add_edge (TactAutomaton *au, guint32 node, guint32 sym,
 void      tact_automaton_reserve (TactAutomaton *au, guint32 n_edges);
 void      tact_automaton_add_gap (TactAutomaton *au, guint32 node, guint8 max, guint32 child);
 void      tact_automaton_add_terminal (TactAutomaton *au, guint32 node, const TactTerminal *t);
-/* Builds the frozen form; call once after the last pattern was added. */
+/* Sorts the edges into their frozen form and frees the table they were
+ * built in; call after the last pattern was added (no edge may follow). */
+void      tact_automaton_freeze_edges (TactAutomaton *au);
+/* Builds the frozen form (sorting the edges if not done yet); call once
+ * after the last pattern was added and the last word interned. */
 void      tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes);
 
 static inline guint32

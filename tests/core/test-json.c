@@ -313,6 +313,48 @@ test_flat_strings (void)
     }
 }
 
+/* A flat file's pristine text may be dropped once read (the keys live in
+ * the reader's copy): an error is still placed, from the file read again;
+ * a document parsed from memory keeps its text. */
+static void
+test_drop_text (void)
+{
+  char *dir = test_make_dir (FALSE);
+  char *path = g_build_filename (dir, "judge.json", NULL);
+  static const char text[] = "{\"kind\": \"judge\",\n \"entries\": {\n  \"a|b\": 1,\n  \"c|d\": -2\n }\n}\n";
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_autoptr (GError) err = NULL;
+  TactJsonDoc *doc = tact_json_doc_load_flat (path, 8.0, &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (doc->flat);
+  g_assert_cmpuint (doc->flat->len, ==, 2);
+  tact_json_doc_drop_text (doc);
+  g_assert_null (doc->buf);
+  /* the keys are untouched */
+  g_assert_cmpstr (g_array_index (doc->flat, TactFlatEntry, 1).key, ==, "c|d");
+  tact_json_error (&err, doc, "entries.c|d", "bad");
+  g_autofree char *want = g_strdup_printf ("%s:4:3: entries.c|d: bad", path);
+  g_assert_cmpstr (err->message, ==, want);
+  g_clear_error (&err);
+  /* the file gone by then: the error still names it */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  tact_json_error (&err, doc, "entries.c|d", "bad");
+  g_autofree char *want2 = g_strdup_printf ("%s:1:1: entries.c|d: bad", path);
+  g_assert_cmpstr (err->message, ==, want2);
+  g_clear_error (&err);
+  tact_json_doc_free (doc);
+
+  /* from memory: nothing is dropped */
+  doc = tact_json_doc_parse_flat ("mem.json", text, strlen (text), 8.0, &err);
+  g_assert_no_error (err);
+  tact_json_doc_drop_text (doc);
+  g_assert_nonnull (doc->buf);
+  tact_json_doc_free (doc);
+  g_free (path);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
 /* Same values, same types (an integer stays an integer), same key order. */
 static void
 assert_same_tree (json_t *a, json_t *b, const char *where)
@@ -435,5 +477,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json/lexicon-numbers", test_lexicon_numbers);
   g_test_add_func ("/json/fast-reader", test_fast_reader);
   g_test_add_func ("/json/flat-strings", test_flat_strings);
+  g_test_add_func ("/json/drop-text", test_drop_text);
   return g_test_run ();
 }
