@@ -836,6 +836,55 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
   return tact_judge_weight_at (s, pack, label, neg) <= 0.0f;
 }
 
+/* At most this many deferring cues are remembered for weighing again after
+ * the judge overrules: a message has a handful. */
+#define MAX_REWEIGH 32
+
+/* The per-label tallies of one message's cues. */
+typedef struct {
+  float    *score;
+  float    *best_w;
+  int      *best_m;
+  gboolean *plain_hit;
+  gboolean *sure_hit;
+  guint32  *defers_to;
+} Weigh;
+
+/* Weighs match @k of cue @c (not negated, within its polarity bounds) into
+ * @w's tallies; @plain when @c defers to nothing.  Returns the labels it
+ * weighed in for (not those vetoed for it).  Always in line: it runs for
+ * every cue match, and as a call it cost 80 instructions a message. */
+static inline G_ALWAYS_INLINE guint32
+weigh_cue (TactScratch *s, const TactPack *pack, const TactCue *c, guint k, gboolean plain,
+           guint32 vetoed, guint32 cv, Weigh *w)
+{
+  const TactMatch *m = s->matches;
+  guint32 labels = (1u << c->label) | c->also, weighed = 0;
+  for (guint32 r = labels & ~vetoed & ALL_LABELS; r; r &= r - 1)
+    {
+      guint l = lowest_label (r);
+      if (clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
+        continue;
+      w->score[l] = 1.0f - (1.0f - w->score[l]) * (1.0f - c->weight);
+      weighed |= 1u << l;
+      if (c->sure)
+        w->sure_hit[l] = TRUE;
+      if (plain)
+        w->plain_hit[l] = TRUE;
+      else
+        w->defers_to[l] &= c->unless;
+      /* evidence: the strongest cue; on a tie the longer span */
+      if (c->weight > w->best_w[l] + 1e-6f ||
+          (fabsf (c->weight - w->best_w[l]) <= 1e-6f && w->best_m[l] >= 0 &&
+           m[k].end - m[k].start > m[w->best_m[l]].end - m[w->best_m[l]].start))
+        {
+          w->best_w[l] = c->weight;
+          w->best_m[l] = (int) k;
+        }
+    }
+  return weighed;
+}
+
 /* The labels the judge adds to what the cues asserted (@score): never one
  * the cues ruled out (@denied), never one whose strongest evidence is
  * negated ("I'm not a bot", as for a negatable cue, unless the judge learnt
@@ -851,63 +900,11 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
  * that its labels that defer to a dropped one stand ("how long does a
  * SIM swap take?" stays a question when the judge drops the expert
  * question a cue saw).  The cues that deferred to it are not weighed
- * again: on the case sets that put back fewer right labels than the
- * judge's own.  Not when the judge read the message as something the
- * cues ruled out ("please don't stop messaging me" is no opt-out,
- * whatever its words say to the judge): then it misread the message and
- * has no say on the rest. */
-/* At most this many deferring cues are remembered for weighing again after
- * the judge overrules: a message has a handful. */
-#define MAX_REWEIGH 32
-
-/* The per-label tallies of one message's cues. */
-typedef struct {
-  float    *score;
-  float    *best_w;
-  int      *best_m;
-  gboolean *plain_hit;
-  gboolean *sure_hit;
-  guint32  *defers_to;
-  guint32  *scored;
-} Weigh;
-
-/* Weighs match @k of cue @c (not negated, within its polarity bounds) into
- * @w's tallies; @plain when @c defers to nothing.  Returns the labels a
- * deferring cue brought to the asserting score.  (tact_analyze_run()'s main
- * loop does the same in line: keep the two alike.) */
-static guint32
-weigh_cue (TactScratch *s, const TactPack *pack, const TactCue *c, guint k, gboolean plain,
-           guint32 vetoed, guint32 cv, Weigh *w)
-{
-  const TactMatch *m = s->matches;
-  guint32 labels = (1u << c->label) | c->also, newly = 0;
-  for (guint32 r = labels & ~vetoed & ALL_LABELS; r; r &= r - 1)
-    {
-      guint l = lowest_label (r);
-      if (clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
-        continue;
-      w->score[l] = 1.0f - (1.0f - w->score[l]) * (1.0f - c->weight);
-      *w->scored |= 1u << l;
-      if (c->sure)
-        w->sure_hit[l] = TRUE;
-      if (plain)
-        w->plain_hit[l] = TRUE;
-      else
-        w->defers_to[l] &= c->unless;
-      if (!plain && w->score[l] >= ASSERT_AT)
-        newly |= 1u << l;
-      /* evidence: the strongest cue; on a tie the longer span */
-      if (c->weight > w->best_w[l] + 1e-6f ||
-          (fabsf (c->weight - w->best_w[l]) <= 1e-6f && w->best_m[l] >= 0 &&
-           m[k].end - m[k].start > m[w->best_m[l]].end - m[w->best_m[l]].start))
-        {
-          w->best_w[l] = c->weight;
-          w->best_m[l] = (int) k;
-        }
-    }
-  return newly;
-}
-
+ * again here: on the case sets that put back fewer right labels than the
+ * judge's own, but for an opt-out (tact_analyze_run() does that one).  Not
+ * when the judge read the message as something the cues ruled out
+ * ("please don't stop messaging me" is no opt-out, whatever its words say
+ * to the judge): then it misread the message and has no say on the rest. */
 static guint32
 judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
             const gboolean *sure_hit, guint32 denied, guint32 cv, float *logit, guint *ev_start,
@@ -997,7 +994,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
    * it: the pack author decides who defers to whom. */
   guint32 asserted = 0, denied = vetoed;
   guint32 scored = 0; /* the labels a cue weighed in for: only they can have a score */
-  Weigh w = { score, best_w, best_m, plain_hit, sure_hit, defers_to, &scored };
+  Weigh w = { score, best_w, best_m, plain_hit, sure_hit, defers_to };
   guint n = s->n_matches;
   if (n + 1 > s->cap_order)
     {
@@ -1057,32 +1054,10 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
           denied |= labels;
           continue;
         }
-      /* the same as weigh_cue(), written out: this loop is hot, the call
-       * and the tallies behind pointers cost 0.5 % of a message */
-      for (guint32 r = labels & ~vetoed & ALL_LABELS; r; r &= r - 1)
-        {
-          guint l = lowest_label (r);
-          if (clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
-            continue;
-          score[l] = 1.0f - (1.0f - score[l]) * (1.0f - c->weight);
-          scored |= 1u << l;
-          if (c->sure)
-            sure_hit[l] = TRUE;
-          if (o < n_plain)
-            plain_hit[l] = TRUE;
-          else
-            defers_to[l] &= c->unless;
-          if (o >= n_plain && score[l] >= ASSERT_AT)
-            asserted |= 1u << l;
-          /* evidence: the strongest cue; on a tie the longer span */
-          if (c->weight > best_w[l] + 1e-6f ||
-              (fabsf (c->weight - best_w[l]) <= 1e-6f && best_m[l] >= 0 &&
-               m[k].end - m[k].start > m[best_m[l]].end - m[best_m[l]].start))
-            {
-              best_w[l] = c->weight;
-              best_m[l] = (int) k;
-            }
-        }
+      guint32 weighed = weigh_cue (s, pack, c, k, o < n_plain, vetoed, cv, &w);
+      scored |= weighed;
+      if (o >= n_plain)
+        asserted |= asserted_among (score, weighed);
     }
 
   float logit[TACT_LABEL_COUNT];
@@ -1103,7 +1078,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
       if ((c->negatable && negated_before (pack, units, m[k].start)) ||
           out->polarity > c->max_pol || out->polarity < c->min_pol)
         continue;
-      weigh_cue (s, pack, c, k, FALSE, vetoed, cv, &w);
+      scored |= weigh_cue (s, pack, c, k, FALSE, vetoed, cv, &w);
     }
   /* A label asserted only by deferring cues gives way to a label the judge
    * adds, as it would to the same label from a cue: "hello? real human

@@ -162,8 +162,8 @@ cmp_u64 (const void *a, const void *b)
 void
 tact_automaton_freeze_edges (TactAutomaton *au)
 {
-  if (!au->ekeys && au->csr_edges)
-    return; /* done already */
+  if (!au->ekeys)
+    return; /* sorted already (or read from a snapshot) */
   /* bucket the edges by node (counting sort), then sort each node's few
    * edges by symbol */
   g_free (au->csr_start);

@@ -30,7 +30,6 @@ tact_json_doc_drop_text (TactJsonDoc *doc)
   if (!doc || !doc->flat_buf || !doc->from_file || !doc->buf)
     return;
   g_clear_pointer (&doc->buf, g_free);
-  doc->reread = TRUE;
 }
 
 static json_t *parse_fast_valid (const char *buf, gsize len);
@@ -956,7 +955,7 @@ tact_json_error (GError **error, const TactJsonDoc *doc, const char *jpath, cons
   const char *text = doc->buf;
   gsize len = doc->len;
   g_autofree char *again = NULL;
-  if (!text && doc->reread && g_file_get_contents (doc->name, &again, &len, NULL))
+  if (!text && doc->from_file && g_file_get_contents (doc->name, &again, &len, NULL))
     text = again; /* unreadable by now: the error still names the file, at 1:1 */
   if (text)
     tact_json_locate (text, len, jpath, &line, &col);

@@ -28,8 +28,9 @@ typedef struct {
    * time).  When set, root's "entries" is an empty object. */
   GArray *flat;      /* TactFlatEntry */
   char   *flat_buf;  /* backing store of the keys */
-  gboolean from_file; /* @name is the path buf was read from */
-  gboolean reread;    /* buf was dropped: errors are placed from the file */
+  /* @name is the path buf was read from: with buf dropped
+   * (tact_json_doc_drop_text()), errors are placed from the file */
+  gboolean from_file;
 } TactJsonDoc;
 
 /* Parses @len bytes of @buf as jansson would (JSON_REJECT_DUPLICATES),
