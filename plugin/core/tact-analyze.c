@@ -596,10 +596,16 @@ negator_before (const TactPack *pack, const TactUnit *units, guint start, guint 
   return FALSE;
 }
 
+/* A match that opens with a negator of its own ("don't want these texts")
+ * is not undone by one before it: "no I dont want these texts" and "scam
+ * or not, I don't want them" say it twice, they do not take it back. */
 static gboolean
 negated_before (const TactPack *pack, const TactUnit *units, guint start)
 {
   guint neg;
+  if (units[start].word != TACT_DICT_NONE &&
+      (pack->words[units[start].word].flags & (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT)))
+    return FALSE;
   return negator_before (pack, units, start, &neg);
 }
 

@@ -222,6 +222,41 @@ test_polarity_rules (void)
     }
 }
 
+/* A negatable cue is cancelled by a negator before it ("don't stop
+ * messaging me"), but not when the match opens with a negator of its own:
+ * "no I dont want zorbles" says the same thing twice. */
+static void
+test_negation_twice (void)
+{
+  char *user = test_make_dir (FALSE);
+  test_write_pack_file (user, "en", "cues",
+                        "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+                        "  \"cues\": [ { \"label\": \"opt-out\", \"weight\": 0.95, \"negatable\": true,\n"
+                        "                \"patterns\": [\"(dont want) zorbles\", \"quit zorbling me\"] } ] }\n");
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
+  g_assert_no_error (err);
+  static const struct { const char *text; gboolean opt_out; } cases[] = {
+    { "I dont want zorbles", TRUE },
+    { "no I dont want zorbles", TRUE },
+    { "whether or not I dont want zorbles", TRUE },
+    { "quit zorbling me", TRUE },
+    { "never quit zorbling me", FALSE },
+    { "I do not quit zorbling me", FALSE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (TactAnalysis) a = tact_engine_analyze (e, cases[i].text, -1);
+      if (tact_analysis_has (a, TACT_LABEL_OPT_OUT) != cases[i].opt_out)
+        g_error ("\"%s\": opt-out %s, expected %s", cases[i].text,
+                 tact_analysis_has (a, TACT_LABEL_OPT_OUT) ? "asserted" : "not asserted",
+                 cases[i].opt_out ? "asserted" : "not");
+    }
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
 static void
 test_opt_out (void)
 {
@@ -556,6 +591,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/json-shape", test_json_shape);
   g_test_add_func ("/engine/primary-priority", test_primary_priority);
   g_test_add_func ("/engine/opt-out", test_opt_out);
+  g_test_add_func ("/engine/negation-twice", test_negation_twice);
   g_test_add_func ("/engine/polarity-rules", test_polarity_rules);
   g_test_add_func ("/engine/followup", test_followup);
   g_test_add_func ("/engine/suggestions-per-label", test_suggestions_per_label);
