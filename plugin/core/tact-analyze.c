@@ -588,6 +588,12 @@ negator_before (const TactPack *pack, const TactUnit *units, guint start, guint 
            * off the list"): a missed cue costs less than a false one */
           if (f & (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT))
             {
+              /* "bot or not, stop texting me", "if not pls stop messaging
+               * me": the negator closes a choice, it does not reach on */
+              if (p > 0 && units[p - 1].word != TACT_DICT_NONE &&
+                  (pack->words[units[p - 1].word].flags & TACT_WORDF_ALTERNATIVE) &&
+                  !clause_break_between (units, p - 1, p))
+                return FALSE;
               *neg = p;
               return TRUE;
             }

@@ -22,6 +22,7 @@ enum {
   TACT_WORDF_NEGATOR_NEXT = 1 << 4,  /* negates only the word right after it */
   TACT_WORDF_JUDGE_FIRST  = 1 << 5,  /* starts a word pair the judge weighs */
   TACT_WORDF_JUDGE_SECOND = 1 << 6,  /* ends one */
+  TACT_WORDF_ALTERNATIVE  = 1 << 7,  /* "or", "if": "or not" offers a choice, it negates nothing */
 };
 
 /* A word's symbols while matching: the word and at most this many of its

@@ -223,10 +223,11 @@ test_polarity_rules (void)
 }
 
 /* A negatable cue is cancelled by a negator before it ("don't stop
- * messaging me"), but not when the match opens with a negator of its own:
- * "no I dont want zorbles" says the same thing twice. */
+ * messaging me"), but not when the match opens with a negator of its own
+ * ("no I dont want zorbles" says the same thing twice), nor by a negator
+ * that closes a choice ("or not", "if not": the shipped "alternatives"). */
 static void
-test_negation_twice (void)
+test_negation_reach (void)
 {
   char *user = test_make_dir (FALSE);
   test_write_pack_file (user, "en", "cues",
@@ -243,6 +244,9 @@ test_negation_twice (void)
     { "quit zorbling me", TRUE },
     { "never quit zorbling me", FALSE },
     { "I do not quit zorbling me", FALSE },
+    { "bot or not quit zorbling me", TRUE },
+    { "if not pls quit zorbling me", TRUE },
+    { "I'm not going to quit zorbling me", FALSE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -591,7 +595,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/json-shape", test_json_shape);
   g_test_add_func ("/engine/primary-priority", test_primary_priority);
   g_test_add_func ("/engine/opt-out", test_opt_out);
-  g_test_add_func ("/engine/negation-twice", test_negation_twice);
+  g_test_add_func ("/engine/negation-reach", test_negation_reach);
   g_test_add_func ("/engine/polarity-rules", test_polarity_rules);
   g_test_add_func ("/engine/followup", test_followup);
   g_test_add_func ("/engine/suggestions-per-label", test_suggestions_per_label);
