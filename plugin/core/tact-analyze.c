@@ -603,16 +603,18 @@ negator_before (const TactPack *pack, const TactUnit *units, guint start, guint 
 }
 
 /* A match that opens with a negator of its own ("don't want these texts")
- * is not undone by one before it: "no I dont want these texts" and "scam
- * or not, I don't want them" say it twice, they do not take it back. */
+ * is not undone by a bare "no" before it: "no I dont want these texts"
+ * says it twice, it does not take it back.  A full negator still undoes
+ * it: "I never said don't text me", "it's not that I don't want them". */
 static gboolean
 negated_before (const TactPack *pack, const TactUnit *units, guint start)
 {
   guint neg;
-  if (units[start].word != TACT_DICT_NONE &&
-      (pack->words[units[start].word].flags & (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT)))
+  if (!negator_before (pack, units, start, &neg))
     return FALSE;
-  return negator_before (pack, units, start, &neg);
+  return !(units[start].word != TACT_DICT_NONE &&
+           (pack->words[units[start].word].flags & (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT)) &&
+           !(pack->words[units[neg].word].flags & TACT_WORDF_NEGATOR));
 }
 
 static float

@@ -223,9 +223,10 @@ test_polarity_rules (void)
 }
 
 /* A negatable cue is cancelled by a negator before it ("don't stop
- * messaging me"), but not when the match opens with a negator of its own
- * ("no I dont want zorbles" says the same thing twice), nor by a negator
- * that closes a choice ("or not", "if not": the shipped "alternatives"). */
+ * messaging me"), but not by a bare "no" when the match opens with a
+ * negator of its own ("no I dont want zorbles" says the same thing twice;
+ * a full negator still undoes it), nor by a negator that closes a choice
+ * ("or not", "if not": the shipped "alternatives"). */
 static void
 test_negation_reach (void)
 {
@@ -240,12 +241,16 @@ test_negation_reach (void)
   static const struct { const char *text; gboolean opt_out; } cases[] = {
     { "I dont want zorbles", TRUE },
     { "no I dont want zorbles", TRUE },
-    { "whether or not I dont want zorbles", TRUE },
+    { "I never said I dont want zorbles", FALSE },
+    { "its not that I dont want zorbles", FALSE },
     { "quit zorbling me", TRUE },
     { "never quit zorbling me", FALSE },
     { "I do not quit zorbling me", FALSE },
     { "bot or not quit zorbling me", TRUE },
     { "if not pls quit zorbling me", TRUE },
+    { "whether or not quit zorbling me", TRUE },
+    /* a clause break between them: "not" is a negator again */
+    { "bot or, not quit zorbling me", FALSE },
     { "I'm not going to quit zorbling me", FALSE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

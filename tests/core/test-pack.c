@@ -81,6 +81,11 @@ test_unknown_key (void)
   g_autofree char *lang = test_read_shipped ("language");
   g_autofree char *bad = g_strdup_printf ("{\n  \"negatorz\": [\"not\"],%s", lang + 1);
   expect_refused ("language", bad, "\"negatorz\"", (const char *const[]) { "negatorz", "unknown key", NULL });
+  /* a known key of the wrong type: "alternatives" is a list of words */
+  g_autoptr (GString) alt = g_string_new (lang);
+  g_assert_cmpuint (g_string_replace (alt, "\"alternatives\": [\"or\", \"if\", \"whether\"]", "\"alternatives\": \"or\"", 1), ==, 1);
+  expect_refused ("language", alt->str, "\"alternatives\"",
+                  (const char *const[]) { "alternatives", "must be an array of strings", NULL });
 }
 
 static void
