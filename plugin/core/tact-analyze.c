@@ -569,6 +569,14 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
   return FALSE;
 }
 
+/* The language flags (TACT_WORDF_*) of a unit's word; 0 for a unit the
+ * pack does not know. */
+static inline guint8
+word_flags (const TactPack *pack, const TactUnit *u)
+{
+  return u->word != TACT_DICT_NONE ? pack->words[u->word].flags : 0;
+}
+
 /* The negator that turns the unit at @start, if any (its index in @neg). */
 static gboolean
 negator_before (const TactPack *pack, const TactUnit *units, guint start, guint *neg)
@@ -579,24 +587,20 @@ negator_before (const TactPack *pack, const TactUnit *units, guint start, guint 
       guint p = start - j;
       if (clause_break_between (units, p, start))
         return FALSE;
-      if (units[p].word != TACT_DICT_NONE)
+      guint8 f = word_flags (pack, &units[p]);
+      if (f & TACT_WORDF_CONTRAST)
+        return FALSE;
+      /* for cues, "no" keeps the whole window ("no need to take me off
+       * the list"): a missed cue costs less than a false one */
+      if (f & (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT))
         {
-          guint8 f = pack->words[units[p].word].flags;
-          if (f & TACT_WORDF_CONTRAST)
+          /* "bot or not, stop texting me", "if not pls stop messaging
+           * me": the negator closes a choice, it does not reach on */
+          if (p > 0 && (word_flags (pack, &units[p - 1]) & TACT_WORDF_ALTERNATIVE) &&
+              !clause_break_between (units, p - 1, p))
             return FALSE;
-          /* for cues, "no" keeps the whole window ("no need to take me
-           * off the list"): a missed cue costs less than a false one */
-          if (f & (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT))
-            {
-              /* "bot or not, stop texting me", "if not pls stop messaging
-               * me": the negator closes a choice, it does not reach on */
-              if (p > 0 && units[p - 1].word != TACT_DICT_NONE &&
-                  (pack->words[units[p - 1].word].flags & TACT_WORDF_ALTERNATIVE) &&
-                  !clause_break_between (units, p - 1, p))
-                return FALSE;
-              *neg = p;
-              return TRUE;
-            }
+          *neg = p;
+          return TRUE;
         }
     }
   return FALSE;
@@ -612,9 +616,10 @@ negated_before (const TactPack *pack, const TactUnit *units, guint start)
   guint neg;
   if (!negator_before (pack, units, start, &neg))
     return FALSE;
-  return !(units[start].word != TACT_DICT_NONE &&
-           (pack->words[units[start].word].flags & (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT)) &&
-           !(pack->words[units[neg].word].flags & TACT_WORDF_NEGATOR));
+  gboolean opens_negated = (word_flags (pack, &units[start]) &
+                            (TACT_WORDF_NEGATOR | TACT_WORDF_NEGATOR_NEXT)) != 0;
+  gboolean bare_no = !(word_flags (pack, &units[neg]) & TACT_WORDF_NEGATOR);
+  return !(opens_negated && bare_no);
 }
 
 static float

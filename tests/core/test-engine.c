@@ -230,14 +230,12 @@ test_polarity_rules (void)
 static void
 test_negation_reach (void)
 {
-  char *user = test_make_dir (FALSE);
-  test_write_pack_file (user, "en", "cues",
-                        "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
-                        "  \"cues\": [ { \"label\": \"opt-out\", \"weight\": 0.95, \"negatable\": true,\n"
-                        "                \"patterns\": [\"(dont want) zorbles\", \"quit zorbling me\"] } ] }\n");
-  GError *err = NULL;
-  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
-  g_assert_no_error (err);
+  char *user;
+  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"opt-out\", \"weight\": 0.95, \"negatable\": true,\n"
+    "                \"patterns\": [\"(dont want) zorbles\", \"quit zorbling me\"] } ] }\n",
+    &user);
   static const struct { const char *text; gboolean opt_out; } cases[] = {
     { "I dont want zorbles", TRUE },
     { "no I dont want zorbles", TRUE },

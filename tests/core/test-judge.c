@@ -51,20 +51,6 @@ drop_engine (TactEngine *e, char *dir)
   g_free (dir);
 }
 
-/* An engine over the judge in @dir and a user pack whose cues.json is
- * @cues; free it with drop_engine (e, *user_out). */
-static TactEngine *
-engine_with_user_cues (const char *dir, const char *cues, char **user_out)
-{
-  char *user = test_make_dir (FALSE);
-  test_write_pack_file (user, "en", "cues", cues);
-  GError *err = NULL;
-  TactEngine *e = tact_engine_new (dir, user, &err);
-  g_assert_no_error (err);
-  *user_out = user;
-  return e;
-}
-
 static double
 sigmoid (double z)
 {
@@ -235,7 +221,7 @@ test_overrule (void)
   tact_engine_free (e);
   /* a phrase from the user's pack is never overruled */
   char *user;
-  e = engine_with_user_cues (dir, "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+  e = test_engine_with_user_cues (dir, "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
                              "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"quibbly\"] } ] }\n",
                              &user);
   g_assert_cmpfloat (score_of (e, "quibbly quark", TACT_LABEL_PRAISE, NULL), >, 0.5);
@@ -281,7 +267,7 @@ test_vetoes_do_not_count_for_deferral (void)
   TactEngine *base = engine_with_judge ("0.5", &dir);
   tact_engine_free (base);
   char *user;
-  TactEngine *e = engine_with_user_cues (dir, "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+  TactEngine *e = test_engine_with_user_cues (dir, "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
                                          "  \"cues\": [ { \"label\": \"question\", \"clause_veto\": true, \"patterns\": [\"quuxly\"] } ] }\n",
                                          &user);
   g_assert_cmpfloat (score_of (e, "blick zorp", TACT_LABEL_OPT_OUT, NULL), >, 0);

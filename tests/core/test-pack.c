@@ -262,19 +262,6 @@ test_unknown_class (void)
                   (const char *const[]) { "cues[2].patterns[0]", "unknown class", "\"droid\"", NULL });
 }
 
-/* An engine over the shipped packs and a user directory (*@user, for
- * the caller to remove) whose en/cues.json is @cues. */
-static TactEngine *
-engine_with_user_cues (const char *cues, char **user)
-{
-  *user = test_make_dir (FALSE);
-  test_write_pack_file (*user, "en", "cues", cues);
-  GError *err = NULL;
-  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, *user, &err);
-  g_assert_no_error (err);
-  return e;
-}
-
 /* A FIFO in a pack file's place is refused as not a regular file, never
  * read (a read would block the client's main loop for good), and the
  * engine goes on with the shipped packs. */
@@ -309,7 +296,7 @@ static void
 test_class_duplicate (void)
 {
   char *user;
-  TactEngine *e = engine_with_user_cues (
+  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"classes\": { \"zbase\": [\"zorblax\"],\n"
     "                 \"zdup\": [\"zorblax\", \"ZORBLAX\", \"@zbase\", \"quuxle\"] },\n"
@@ -335,7 +322,7 @@ static void
 test_class_reference (void)
 {
   char *user;
-  TactEngine *e = engine_with_user_cues (
+  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"classes\": { \"zbase\": [\"zorblax\"], \"zmore\": [\"@zbase\", \"quuxle\"] },\n"
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"blimf @zmore\"] } ] }\n", &user);
@@ -504,7 +491,7 @@ static void
 test_phrase_counts_once (void)
 {
   char *user;
-  TactEngine *e = engine_with_user_cues (
+  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.6,\n"
     "              \"patterns\": [\"zorbly quux\", \"(zorbly quux)|blimf\", \"zorbly quux\"] },\n"
@@ -579,14 +566,12 @@ test_user_merge (void)
 static void
 test_clause_veto (void)
 {
-  char *user = test_make_dir (FALSE);
-  test_write_pack_file (user, "en", "cues",
+  char *user;
+  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"zorblax\"] },\n"
-    "              { \"label\": \"praise\", \"clause_veto\": true, \"patterns\": [\"quuxle\"] } ] }\n");
-  GError *err = NULL;
-  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
-  g_assert_no_error (err);
+    "              { \"label\": \"praise\", \"clause_veto\": true, \"patterns\": [\"quuxle\"] } ] }\n",
+    &user);
   g_assert_cmpint (test_primary_of (e, "zorblax"), ==, TACT_LABEL_PRAISE);
   /* the same clause, before or after the cue: vetoed */
   g_assert_cmpint (test_primary_of (e, "quuxle zorblax"), !=, TACT_LABEL_PRAISE);
@@ -611,7 +596,7 @@ static void
 test_gap_then_clause_end (void)
 {
   char *user;
-  TactEngine *e = engine_with_user_cues (
+  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9,\n"
     "              \"patterns\": [\"zorblax *2 ,|.|$|quuxle\"] } ] }\n", &user);
@@ -631,7 +616,7 @@ test_gap_then_clause_end (void)
   /* one phrase is one match, the first to end: the score stays the cue's
    * weight, the evidence stops at the first clause end, and a clause veto
    * written this way does not reach into the next clause */
-  e = engine_with_user_cues (
+  e = test_engine_with_user_cues (TACT_TEST_DATADIR,
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.3,\n"
     "                \"patterns\": [\"zorblax *2 ,|.|$|quuxle\"] },\n"
@@ -654,13 +639,11 @@ test_gap_then_clause_end (void)
 static void
 test_user_replace (void)
 {
-  char *user = test_make_dir (FALSE);
-  test_write_pack_file (user, "en", "cues",
+  char *user;
+  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\", \"replace\": true,\n"
-    "  \"cues\": [ { \"label\": \"opt-out\", \"weight\": 0.9, \"patterns\": [\"zorblax\"] } ] }\n");
-  GError *err = NULL;
-  TactEngine *e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
-  g_assert_no_error (err);
+    "  \"cues\": [ { \"label\": \"opt-out\", \"weight\": 0.9, \"patterns\": [\"zorblax\"] } ] }\n",
+    &user);
   g_assert_cmpint (test_primary_of (e, "zorblax"), ==, TACT_LABEL_OPT_OUT);
   /* the shipped cues are gone */
   g_assert_cmpint (test_primary_of (e, "please stop messaging me"), ==, TACT_LABEL_NEUTRAL);
@@ -671,6 +654,7 @@ test_user_replace (void)
   test_write_pack_file (user, "en", "cues",
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\", \"replace\": \"yes\",\n"
     "  \"cues\": [] }\n");
+  GError *err = NULL;
   e = tact_engine_new (TACT_TEST_DATADIR, user, &err);
   g_assert_nonnull (e);
   g_assert_error (err, TACT_ERROR, TACT_ERROR_PACK);

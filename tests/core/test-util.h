@@ -87,6 +87,21 @@ test_make_dir (gboolean with_pack)
   return dir;
 }
 
+/* An engine over the packs in @data_dir and a new user directory
+ * (*@user_out, for the caller to test_rm_rf() and g_free()) whose
+ * en/cues.json is @cues. */
+static inline TactEngine *
+test_engine_with_user_cues (const char *data_dir, const char *cues, char **user_out)
+{
+  char *user = test_make_dir (FALSE);
+  test_write_pack_file (user, "en", "cues", cues);
+  GError *err = NULL;
+  TactEngine *e = tact_engine_new (data_dir, user, &err);
+  g_assert_no_error (err);
+  *user_out = user;
+  return e;
+}
+
 /* 1-based line and column (in characters) of the first @needle in @text. */
 static inline void
 test_pos_of (const char *text, const char *needle, int *line, int *col)
