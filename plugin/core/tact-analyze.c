@@ -26,13 +26,15 @@
 #define QMARK_INCR      0.18f
 #define NORM_ALPHA      15.0f
 /* The judge has misread a message when it gives a label the cues ruled out
- * one chance in four (logit -1.1): its words said "stop messaging", the
+ * one chance in eight (logit -2.0): its words said "stop messaging", the
  * cues saw "don't".  Not the threshold that asserts the label: at 0.8, and
  * then at 0.5, retrained judges (0.77, 0.48) for "please don't stop
- * messaging me, love these updates" dropped the praise; anything from 0.1
- * to 0.5 leaves every other line of the sets alone, and counting every
- * ruled-out label, whatever the judge gives it, costs 25 lines. */
-#define MISREAD_LOGIT   (-1.1f)
+ * messaging me, love these updates" dropped the praise, and at one in four
+ * (-1.1) the judge trained on edge1-78 (0.15) did.  The move to -2.0
+ * changed 3 other lines of the 96,000 in tests/data and none of the public
+ * sets; counting every ruled-out label, whatever the judge gives it, costs
+ * 25 lines. */
+#define MISREAD_LOGIT   (-2.0f)
 #define ASSERT_AT       0.5f
 
 void
