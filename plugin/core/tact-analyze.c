@@ -26,14 +26,16 @@
 #define QMARK_INCR      0.18f
 #define NORM_ALPHA      15.0f
 /* The judge has misread a message when it gives a label the cues ruled out
- * one chance in eight (logit -2.0): its words said "stop messaging", the
- * cues saw "don't".  Not the threshold that asserts the label: at 0.8, and
- * then at 0.5, retrained judges (0.77, 0.48) for "please don't stop
- * messaging me, love these updates" dropped the praise, and at one in four
- * (-1.1) the judge trained on edge1-78 (0.15) did.  The move to -2.0
- * changed 3 other lines of the 96,000 in tests/data and none of the public
- * sets; counting every ruled-out label, whatever the judge gives it, costs
- * 25 lines. */
+ * a chance of one in eight or more (logit -2.0): its words said "stop
+ * messaging", the cues saw "don't".  It then overrules nothing in that
+ * message.  A fair chance, not the threshold that asserts the label: for
+ * "please don't stop messaging me, love these updates" retrained judges
+ * gave the ruled-out opt-out 0.77, 0.48 and (trained on edge1-66 and
+ * 71-78) 0.15, and each time a higher gate let them drop the praise.  The
+ * margin is thin, so check that line after every retrain
+ * (tests/data/negation-en.tsv does).  Going from one in four to one in
+ * eight moved 3 other lines of tests/data; treating every ruled-out label
+ * as a misreading, whatever the judge gives it, cost 25 lines. */
 #define MISREAD_LOGIT   (-2.0f)
 #define ASSERT_AT       0.5f
 
