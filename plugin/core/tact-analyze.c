@@ -859,6 +859,28 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
   return tact_judge_weight_at (s, pack, label, neg) <= 0.0f;
 }
 
+/* The judge's evidence for @label (@start–@end) is negated, yet the label
+ * may stand: "Does a real person read replies to this number? …please
+ * don't text me about it" is an automation question whose strongest
+ * feature, "text me", sits under the opt-out's "don't".  It stands when
+ * the rest of what the judge saw still carries it over its threshold and
+ * the next best feature is neither negated nor in a vetoed clause; the
+ * evidence then moves there.  Otherwise the judge misread the message. */
+static gboolean
+judge_past_negation (TactScratch *s, const TactPack *pack, guint32 cv, TactLabel label,
+                     const float *logit, guint *start, guint *end)
+{
+  if (logit[label] - tact_judge_weight_at (s, pack, label, *start) < pack->judge.min_logit[label])
+    return FALSE;
+  guint a, b;
+  if (!tact_judge_evidence (s, pack, label, *start, &a, &b) || judge_negated (s, pack, label, a) ||
+      clause_vetoed (s, pack, cv, label, a))
+    return FALSE;
+  *start = a;
+  *end = b;
+  return TRUE;
+}
+
 /* At most this many deferring cues are remembered for weighing again after
  * the judge overrules: a message has a handful. */
 #define MAX_REWEIGH 32
@@ -945,10 +967,11 @@ judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
   for (guint32 r = mask; r; r &= r - 1)
     {
       guint l = lowest_label (r);
-      if (!tact_judge_evidence (s, pack, (TactLabel) l, &ev_start[l], &ev_end[l]))
+      if (!tact_judge_evidence (s, pack, (TactLabel) l, G_MAXUINT, &ev_start[l], &ev_end[l]))
         mask &= ~(1u << l);
-      else if (judge_negated (s, pack, (TactLabel) l, ev_start[l]) ||
-               clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l]))
+      else if (clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l]) ||
+               (judge_negated (s, pack, (TactLabel) l, ev_start[l]) &&
+                !judge_past_negation (s, pack, cv, (TactLabel) l, logit, &ev_start[l], &ev_end[l])))
         {
           mask &= ~(1u << l);
           misread |= 1u << l;

@@ -586,7 +586,7 @@ typedef struct {
   guint32  gen;
   /* WALK_EVIDENCE, WALK_WEIGHT_AT */
   TactLabel label;
-  guint    at;
+  guint    at;     /* WALK_EVIDENCE: the unit whose features are passed over */
   float    best;   /* or the sum */
   guint    start, end;
 } Walk;
@@ -608,7 +608,7 @@ walk_feature (Walk *k, const TactJudge *j, WalkMode mode, guint32 row, guint sta
     }
   else if (mode == WALK_EVIDENCE)
     {
-      if (r[k->label] > k->best)
+      if (r[k->label] > k->best && !(start <= k->at && k->at <= end))
         {
           k->best = r[k->label];
           k->start = start;
@@ -686,12 +686,12 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
 }
 
 gboolean
-tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label, guint *start,
-                     guint *end)
+tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label, guint skip,
+                     guint *start, guint *end)
 {
   if (!pack->judge.on || s->n_units == 0)
     return FALSE;
-  Walk k = { .label = label, .best = 0.0f, .start = 0, .end = 0 };
+  Walk k = { .label = label, .at = skip, .best = 0.0f, .start = 0, .end = 0 };
   walk (&k, s, pack, WALK_EVIDENCE);
   *start = k.start;
   *end = k.end;

@@ -39,11 +39,12 @@ void     tact_judge_index_pairs (TactJudge *judge);
  * the mask of labels whose probability reaches the threshold. */
 guint32  tact_judge_score (TactScratch *s, const TactPack *pack, float *logit);
 
-/* The feature (a unit or a pair of units) that pushed @label up the most:
- * its first and last unit.  FALSE if no feature has a positive weight. */
 /* The weight for @label of the features (a unit, a pair) that unit @at
  * is part of: above 0 when the judge learnt that word in that place as a
  * sign of the label ("never" in "never want to hear from you"). */
 float    tact_judge_weight_at (const TactScratch *s, const TactPack *pack, TactLabel label, guint at);
-gboolean tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label,
+/* The feature (a unit or a pair of units) that pushed @label up the most,
+ * passing over the features unit @skip is part of (G_MAXUINT: none): its
+ * first and last unit.  FALSE if no such feature has a positive weight. */
+gboolean tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label, guint skip,
                               guint *start, guint *end);
