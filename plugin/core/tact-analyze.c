@@ -862,7 +862,7 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
 /* The judge's evidence for @label (@start–@end) is negated, yet the label
  * may stand: "Does a real person read replies to this number? …please
  * don't text me about it" is an automation question whose strongest
- * feature, "text me", sits under the opt-out's "don't".  It stands when
+ * feature, "text", sits under the opt-out's "don't".  It stands when
  * the rest of what the judge saw still carries it over its threshold and
  * the next best feature is neither negated nor in a vetoed clause; the
  * evidence then moves there.  Otherwise the judge misread the message. */

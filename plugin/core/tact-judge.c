@@ -586,7 +586,7 @@ typedef struct {
   guint32  gen;
   /* WALK_EVIDENCE, WALK_WEIGHT_AT */
   TactLabel label;
-  guint    at;     /* WALK_EVIDENCE: the unit whose features are passed over */
+  guint    at;     /* WALK_WEIGHT_AT sums its features, WALK_EVIDENCE passes them over */
   float    best;   /* or the sum */
   guint    start, end;
 } Walk;
