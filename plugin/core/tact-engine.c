@@ -323,29 +323,27 @@ docs_clear (TactPackDocs *docs)
   memset (docs, 0, sizeof *docs);
 }
 
-/* Lexicon and judge files are long flat lists of numbers: the flat reader
- * takes them without a jansson object per entry.  The bound of their
- * numbers, or 0 for the other kinds. */
-static double
-flat_bound (guint kind)
-{
-  return kind == TACT_KIND_LEXICON ? TACT_LEXICON_MAX_VALENCE
-         : kind == TACT_KIND_JUDGE ? TACT_JUDGE_MAX_WEIGHT : 0.0;
-}
-
+/* Lexicon files are long flat lists of numbers: the flat reader takes
+ * them without a jansson object per entry.  The judge's, longer still, is
+ * only read here and left unparsed: tact_pack_compile() parses it once the
+ * cues are compiled (see tact_json_doc_load_text()). */
 static TactJsonDoc *
 parse_doc (guint kind, const char *name, const char *buf, gsize len, GError **error)
 {
-  double bound = flat_bound (kind);
-  return bound > 0 ? tact_json_doc_parse_flat (name, buf, len, bound, error)
-                   : tact_json_doc_parse (name, buf, len, error);
+  if (kind == TACT_KIND_JUDGE)
+    return tact_json_doc_text (name, buf, len);
+  return kind == TACT_KIND_LEXICON
+           ? tact_json_doc_parse_flat (name, buf, len, TACT_LEXICON_MAX_VALENCE, error)
+           : tact_json_doc_parse (name, buf, len, error);
 }
 
 static TactJsonDoc *
 load_doc (guint kind, const char *path, GError **error)
 {
-  double bound = flat_bound (kind);
-  return bound > 0 ? tact_json_doc_load_flat (path, bound, error) : tact_json_doc_load (path, error);
+  if (kind == TACT_KIND_JUDGE)
+    return tact_json_doc_load_text (path, error);
+  return kind == TACT_KIND_LEXICON ? tact_json_doc_load_flat (path, TACT_LEXICON_MAX_VALENCE, error)
+                                   : tact_json_doc_load (path, error);
 }
 
 /* Reads the documents of @lang.  @use_disk FALSE = built-in only. */
@@ -513,8 +511,9 @@ compile_or_read (TactEngine *e, const char *lang, TactEmoticons *emo, GError **e
        * edited in between gets a snapshot of what was compiled */
       if (e->cache_dir)
         key = tact_snapshot_key (lang, emo, docs_hash (&docs));
-      /* hashed: the flat files' pristine text (the judge's is 1.7 MB) need
-       * not stay beside their cut-up copies while the tables grow */
+      /* hashed: the files' pristine text (the judge's is 1.8 MB, the
+       * cues' 0.6 MB) need not stay beside what was parsed out of it while
+       * the tables grow; the judge's, parsed last, is read again then */
       for (guint k = 0; k < TACT_PACK_KINDS; k++)
         {
           tact_json_doc_drop_text (docs.base[k]);

@@ -27,8 +27,12 @@ tact_json_doc_free (TactJsonDoc *doc)
 void
 tact_json_doc_drop_text (TactJsonDoc *doc)
 {
-  if (!doc || !doc->flat_buf || !doc->from_file || !doc->buf)
+  if (!doc || !doc->from_file || !doc->buf)
     return;
+  /* a document not parsed yet reads its file again when it is parsed,
+   * and must find the same bytes there */
+  if (!doc->root)
+    doc->text_hash = tact_dict_hash (doc->buf, doc->len);
   g_clear_pointer (&doc->buf, g_free);
 }
 
@@ -444,13 +448,14 @@ flat_read_keys (TactJsonDoc *doc, double max_abs, KeySet *seen)
 }
 
 static gboolean
-flat_read (TactJsonDoc *doc, double max_abs)
+flat_read (TactJsonDoc *doc, double max_abs, guint lines)
 {
-  /* an entry takes at least some twenty bytes of file: sized for that
-   * many keys at half load, a big judge file is never rehashed (each
-   * rehash walked every key again) */
+  /* the files we write have an entry a line: sized for that many keys at
+   * half load, a big judge file is never rehashed (each rehash walked every
+   * key again), and a table sized by bytes instead was twice as big, the
+   * largest block freed before the packs are compiled */
   guint32 cap = 8192;
-  while (cap < doc->len / 10 && cap < (1u << 24))
+  while (cap < 2 * (guint64) lines && cap < (1u << 24))
     cap *= 2;
   KeySet seen = { g_new0 (const char *, cap), cap - 1, 0 };
   gboolean ok = flat_read_keys (doc, max_abs, &seen);
@@ -458,11 +463,14 @@ flat_read (TactJsonDoc *doc, double max_abs)
   return ok;
 }
 
+static char *read_checked (const char *path, gsize *len, GError **error);
+
 /* The flat reader over @buf (NUL at @len), which it takes over like
- * doc_parse_owned(). */
+ * doc_parse_owned().  @in_place: @buf is the text of the file @name as
+ * read_checked() left it, which can be read again. */
 static TactJsonDoc *
 doc_parse_flat_owned (const char *name, char *buf, gsize len, double max_abs, gboolean utf8_checked,
-                      GError **error)
+                      gboolean in_place, GError **error)
 {
   /* the flat reader takes keys as they are: text from memory is checked
    * here, as a file is by read_checked() */
@@ -482,21 +490,41 @@ doc_parse_flat_owned (const char *name, char *buf, gsize len, double max_abs, gb
   for (const char *q = buf; (q = memchr (q, '\n', len - (gsize) (q - buf))) != NULL; q++)
     lines++;
   doc->flat = g_array_sized_new (FALSE, FALSE, sizeof (TactFlatEntry), MAX (lines + 16, 1024u));
-  /* the flat reader cuts its strings up in place: a copy, so doc->buf
-   * stays the text that error positions are found in */
-  doc->flat_buf = copy_text (buf, len);
-  if (memchr (buf, '\0', len) == NULL && flat_read (doc, max_abs))
+  gboolean no_nul = memchr (buf, '\0', len) == NULL;
+  if (!in_place)
+    {
+      /* the flat reader cuts its strings up in place: a copy, so doc->buf
+       * stays the text that error positions are found in */
+      doc->flat_buf = copy_text (buf, len);
+      if (no_nul && flat_read (doc, max_abs, lines))
+        return doc;
+      doc->buf = NULL;
+      tact_json_doc_free (doc);
+      return doc_parse_owned (name, buf, len, utf8_checked, error);
+    }
+  /* cut up in place: errors are placed from the file, read again, and so
+   * is the text jansson gets when the flat reader declines it */
+  guint32 h = tact_dict_hash (buf, len);
+  doc->flat_buf = g_steal_pointer (&doc->buf);
+  doc->from_file = TRUE;
+  if (no_nul && flat_read (doc, max_abs, lines))
     return doc;
-  doc->buf = NULL;
   tact_json_doc_free (doc);
-  return doc_parse_owned (name, buf, len, utf8_checked, error);
+  gsize again_len = 0;
+  char *again = read_checked (name, &again_len, error);
+  if (again && (again_len != len || tact_dict_hash (again, again_len) != h))
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s: changed while it was being read", name);
+      g_clear_pointer (&again, g_free);
+    }
+  return again ? doc_parse_owned (name, again, again_len, TRUE, error) : NULL;
 }
 
 TactJsonDoc *
 tact_json_doc_parse_flat (const char *name, const char *buf, gsize len, double max_abs,
                           GError **error)
 {
-  return doc_parse_flat_owned (name, copy_text (buf, len), len, max_abs, FALSE, error);
+  return doc_parse_flat_owned (name, copy_text (buf, len), len, max_abs, FALSE, FALSE, error);
 }
 
 /* ---- the fast reader ----
@@ -723,10 +751,66 @@ tact_json_doc_load_flat (const char *path, double max_abs, GError **error)
 {
   gsize len = 0;
   char *buf = read_checked (path, &len, error);
-  TactJsonDoc *doc = buf ? doc_parse_flat_owned (path, buf, len, max_abs, TRUE, error) : NULL;
+  TactJsonDoc *doc = buf ? doc_parse_flat_owned (path, buf, len, max_abs, TRUE, FALSE, error) : NULL;
   if (doc)
     doc->from_file = TRUE;
   return doc;
+}
+
+TactJsonDoc *
+tact_json_doc_load_text (const char *path, GError **error)
+{
+  gsize len = 0;
+  char *buf = read_checked (path, &len, error);
+  if (!buf)
+    return NULL;
+  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
+  doc->name = g_strdup (path);
+  doc->buf = buf;
+  doc->len = len;
+  doc->from_file = TRUE;
+  return doc;
+}
+
+TactJsonDoc *
+tact_json_doc_text (const char *name, const char *buf, gsize len)
+{
+  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
+  doc->name = g_strdup (name);
+  doc->buf = copy_text (buf, len);
+  doc->len = len;
+  return doc;
+}
+
+TactJsonDoc *
+tact_json_doc_parse_flat_text (TactJsonDoc *doc, double max_abs, GError **error)
+{
+  g_return_val_if_fail (doc != NULL && doc->root == NULL && (doc->buf || doc->from_file), NULL);
+  gboolean from_file = doc->from_file;
+  if (!doc->buf)
+    {
+      /* its text was dropped once hashed: read again, it must be the same */
+      gsize len = 0;
+      doc->buf = read_checked (doc->name, &len, error);
+      if (doc->buf && (len != doc->len || tact_dict_hash (doc->buf, len) != doc->text_hash))
+        {
+          g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s: changed while it was being read", doc->name);
+          g_clear_pointer (&doc->buf, g_free);
+        }
+      if (!doc->buf)
+        {
+          tact_json_doc_free (doc);
+          return NULL;
+        }
+    }
+  /* a file's text was checked by read_checked() and can be read again:
+   * it is cut up where it is, not copied; memory's is checked now */
+  TactJsonDoc *parsed = doc_parse_flat_owned (doc->name, g_steal_pointer (&doc->buf), doc->len,
+                                              max_abs, from_file, from_file, error);
+  tact_json_doc_free (doc);
+  if (parsed && from_file)
+    parsed->from_file = TRUE;
+  return parsed;
 }
 
 TactJsonDoc *
@@ -734,7 +818,10 @@ tact_json_doc_load (const char *path, GError **error)
 {
   gsize len = 0;
   char *buf = read_checked (path, &len, error);
-  return buf ? doc_parse_owned (path, buf, len, TRUE, error) : NULL;
+  TactJsonDoc *doc = buf ? doc_parse_owned (path, buf, len, TRUE, error) : NULL;
+  if (doc)
+    doc->from_file = TRUE;
+  return doc;
 }
 
 /* ---- locating a value by path: a tiny JSON walker over the raw text ---- */

@@ -22,15 +22,17 @@ typedef struct {
   char   *name;   /* file path or "<built-in>/en/cues.json" */
   char   *buf;
   gsize   len;
-  json_t *root;
+  json_t *root;   /* NULL: the text is not parsed yet (tact_json_doc_load_text()) */
   /* flat files only (lexicon, judge): the entries, read without building
    * a jansson object for each of thousands of them (most of the load
    * time).  When set, root's "entries" is an empty object. */
   GArray *flat;      /* TactFlatEntry */
   char   *flat_buf;  /* backing store of the keys */
   /* @name is the path buf was read from: with buf dropped
-   * (tact_json_doc_drop_text()), errors are placed from the file */
+   * (tact_json_doc_drop_text()), errors are placed from the file;
+   * documents parsed from memory keep their text */
   gboolean from_file;
+  guint32  text_hash;  /* tact_dict_hash() of the dropped text of a document not parsed yet */
 } TactJsonDoc;
 
 /* Parses @len bytes of @buf as jansson would (JSON_REJECT_DUPLICATES),
@@ -52,10 +54,20 @@ TactJsonDoc *tact_json_doc_load (const char *path, GError **error);
 TactJsonDoc *tact_json_doc_parse_flat (const char *name, const char *buf, gsize len,
                                        double max_abs, GError **error);
 TactJsonDoc *tact_json_doc_load_flat (const char *path, double max_abs, GError **error);
+/* A flat file's text, read (and found UTF-8) or copied, not parsed yet:
+ * the judge's is parsed only once the cues are compiled, so that its
+ * entries (megabytes) are not alive while the automaton is built.  New. */
+TactJsonDoc *tact_json_doc_load_text (const char *path, GError **error);
+TactJsonDoc *tact_json_doc_text (const char *name, const char *buf, gsize len);
+/* Parses a document of the two above as tact_json_doc_parse_flat() would;
+ * takes over @doc (freed either way).  New, or NULL with @error. */
+TactJsonDoc *tact_json_doc_parse_flat_text (TactJsonDoc *doc, double max_abs, GError **error);
 void         tact_json_doc_free (TactJsonDoc *doc);
-/* Frees the pristine text of a flat document read from a file (its keys
- * live in a copy the flat reader cut up): an error is then placed from the
- * file read again.  Nothing for any other document. */
+/* Frees the pristine text of a document read from a file (its values are
+ * in jansson's tree, a flat document's keys in a copy the flat reader cut
+ * up): an error is then placed from the file read again.  A document not
+ * parsed yet reads the file again when it is, and refuses it if its bytes
+ * changed.  Nothing for a document parsed from memory. */
 void         tact_json_doc_drop_text (TactJsonDoc *doc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TactJsonDoc, tact_json_doc_free)
 

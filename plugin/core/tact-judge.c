@@ -254,28 +254,21 @@ pair_slot (const TactJudge *j, guint64 key)
 
 /* Compiling: each feature gets a row the first time it is met; words find
  * their row through the word table, pairs through the pair table, so one
- * pass over the file (sorted by label, not by feature) fills every row. */
+ * pass over the file (sorted by label, not by feature) places every weight.
+ * The weights are kept aside, eight bytes each, and written into the rows
+ * only once the file is freed: the text and the rows (megabytes each) are
+ * then never alive together, and that was the peak of a start that
+ * compiles the packs. */
+typedef struct {
+  guint32 at;     /* row × TACT_JUDGE_ROW + label */
+  float   value;
+} Weight;
+
 typedef struct {
   TactPack  *pack;
   LabelCache last;
-  guint32    cap_rows;
+  GArray    *weights;  /* Weight */
 } Gather;
-
-static float *
-row_of (Gather *g, guint32 row)
-{
-  TactJudge *j = &g->pack->judge;
-  if (row >= g->cap_rows)
-    {
-      guint32 ncap = MAX (row + 1, g->cap_rows + g->cap_rows / 2);
-      ncap = MAX (ncap, 1024u);
-      j->rows = g_renew (float, j->rows, (gsize) ncap * TACT_JUDGE_ROW);
-      memset (j->rows + (gsize) g->cap_rows * TACT_JUDGE_ROW, 0,
-              (gsize) (ncap - g->cap_rows) * TACT_JUDGE_ROW * sizeof (float));
-      g->cap_rows = ncap;
-    }
-  return j->rows + (gsize) row * TACT_JUDGE_ROW;
-}
 
 /* Grows the pair table to at least @want slots (a power of two, at least
  * twice the old size). */
@@ -352,18 +345,26 @@ gather_entry (const char *key, double value, gpointer data)
         }
       row = j->prow[s];
     }
-  row_of (g, row)[l] = (float) value;
+  /* more rows than an offset can name: the rest of the file is left out
+   * (a file of a billion features is not one we trained) */
+  if (row >= G_MAXUINT32 / TACT_JUDGE_ROW)
+    return FALSE;
+  Weight w = { row * TACT_JUDGE_ROW + (guint32) l, (float) value };
+  g_array_append_val (g->weights, w);
   return TRUE;
 }
 
 void
-tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
+tact_judge_compile (TactPack *pack, TactJsonDoc *doc)
 {
   TactJudge *j = &pack->judge;
   double th = json_number_value (json_object_get (doc->root, "threshold"));
   /* a threshold of 1 can never be reached: the judge is switched off */
   if (th >= 1.0)
-    return;
+    {
+      tact_json_doc_free (doc);
+      return;
+    }
   json_t *ths = json_object_get (doc->root, "thresholds");
   /* "overrule": per label, the probability under which the judge drops
    * the label when only shipped cues assert it (absent or 0: never) */
@@ -381,32 +382,30 @@ tact_judge_compile (TactPack *pack, const TactJsonDoc *doc)
   j->bos = tact_pack_intern (pack, "^", 1);
   j->eos = tact_pack_intern (pack, "$", 1);
   j->bar = tact_pack_intern (pack, "|", 1);
-  Gather g = { pack, { { 0 }, 0, 0, FALSE }, 0 };
+  Gather g = { pack, { { 0 }, 0, 0, FALSE }, NULL };
   /* a feature has about two weights in the files we train (1.96 in the
-   * shipped one): a table sized for 9/16 of the entries is seldom grown and
-   * is cut to size at the end, where doubling from a small one would hold
-   * up to twice the table */
+   * shipped one) */
   gsize n_entries = doc->flat ? doc->flat->len
                               : json_object_size (json_object_get (doc->root, "entries"));
   guint32 est_rows = (guint32) MIN (n_entries / 2 + n_entries / 16, (gsize) G_MAXUINT32 / 4);
-  row_of (&g, est_rows);
-  /* the pair table too, at the size it would grow to (kept at most half
-   * full): growing it on the way holds the old table and the new one at
-   * once, at the very moment the judge's other tables are largest, and that
-   * is the peak of a start that compiles the packs */
+  g.weights = g_array_sized_new (FALSE, FALSE, sizeof (Weight), (guint) MIN (n_entries, (gsize) G_MAXUINT / 2));
+  /* the pair table at the size it would grow to (kept at most half full):
+   * growing it on the way holds the old table and the new one at once */
   pairs_grow (j, est_rows * 2);
   foreach_entry (doc, gather_entry, &g);
-  /* a judge without features still needs a row to point at */
-  row_of (&g, j->n_rows);
+  tact_json_doc_free (doc);
   /* rows on cache-line boundaries: a row that straddles two lines costs
-   * two misses where one would do (malloc only promises 16 bytes).  The
-   * growing buffer is cut to size and the rows moved to the boundary
-   * inside it: a second copy would add the whole table to peak memory. */
+   * two misses where one would do (malloc only promises 16 bytes); a
+   * judge without features still needs a row to point at */
   gsize bytes = (gsize) MAX (j->n_rows, 1u) * TACT_JUDGE_ROW * sizeof (float);
-  j->rows_mem = g_realloc (j->rows, bytes + 63);
-  float *aligned = tact_align_line (j->rows_mem);
-  memmove (aligned, j->rows_mem, bytes);
-  j->rows = aligned;
+  j->rows_mem = g_malloc0 (bytes + 63);
+  j->rows = tact_align_line (j->rows_mem);
+  for (guint i = 0; i < g.weights->len; i++)
+    {
+      const Weight *w = &g_array_index (g.weights, Weight, i);
+      j->rows[w->at] = w->value;
+    }
+  g_array_free (g.weights, TRUE);
 
   /* a label whose cues all defer to others ("question" gives way to the
    * specific labels) defers, when the judge asserts it, to the labels every

@@ -27,8 +27,10 @@
 gboolean tact_judge_validate (const TactJsonDoc *doc, GError **error);
 
 /* Compiles a validated document into @pack->judge, interning its words in
- * the pack's dictionary (call before the automaton is frozen). */
-void     tact_judge_compile (TactPack *pack, const TactJsonDoc *doc);
+ * the pack's dictionary (call before the automaton is frozen).  Takes over
+ * @doc and frees it as soon as its weights are read, before the judge's
+ * rows are allocated. */
+void     tact_judge_compile (TactPack *pack, TactJsonDoc *doc);
 
 void     tact_judge_clear (TactJudge *judge);
 /* Builds the filter of the pair table (after compiling or loading). */

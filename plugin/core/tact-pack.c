@@ -116,7 +116,10 @@ word_info (TactPack *pack, guint32 id)
 {
   if (id >= pack->n_words_cap)
     {
-      guint32 ncap = MAX (id + 1, pack->n_words_cap * 2);
+      /* by half, not double: the judge's words come in last, at the peak
+       * of a start that compiles the packs, when the old table and the new
+       * one are alive together */
+      guint32 ncap = MAX (id + 1, pack->n_words_cap + pack->n_words_cap / 2);
       tact_pack_words_grow (pack, MAX (ncap, 1024u));
     }
   return &pack->words[id];
@@ -1359,7 +1362,8 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
   /* 1. validate every file where it stands, so positions are the user's */
   for (guint k = 0; k < TACT_PACK_KINDS; k++)
     {
-      if (!docs->base[k] && k == K_JUDGE)
+      /* the judge's file is parsed and checked in step 7 */
+      if (k == K_JUDGE)
         continue;
       if (!docs->base[k])
         {
@@ -1706,7 +1710,24 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
    * a start that compiles */
   tact_automaton_freeze_edges (&pack->au);
   if (jd)
-    tact_judge_compile (pack, jd);
+    {
+      /* parsed only now, its entries (megabytes) were not alive beside the
+       * automaton's edge table; and the judge frees the file before it
+       * allocates its rows */
+      if (docs->user[K_JUDGE] == jd)
+        docs->user[K_JUDGE] = NULL;
+      else
+        docs->base[K_JUDGE] = NULL;
+      if (!jd->root)
+        jd = tact_json_doc_parse_flat_text (jd, TACT_JUDGE_MAX_WEIGHT, error);
+      if (!jd || !check_header (jd, tact_pack_kinds[K_JUDGE], lang, error) ||
+          !validators[K_JUDGE] (jd, error))
+        {
+          tact_json_doc_free (jd);
+          return NULL;
+        }
+      tact_judge_compile (pack, jd);
+    }
   g_clear_pointer (&docs->base[K_JUDGE], tact_json_doc_free);
   g_clear_pointer (&docs->user[K_JUDGE], tact_json_doc_free);
   /* words interned after the last word_info() call still need a row */

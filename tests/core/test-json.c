@@ -355,6 +355,117 @@ test_drop_text (void)
   g_free (dir);
 }
 
+/* A judge's text read now and parsed later (tact_json_doc_load_text()):
+ * a file is cut up where it lies, so what the flat reader declines (an
+ * escape) is read again for jansson, errors are placed from the file, and
+ * a file that changed in between is refused rather than half-read. */
+static void
+test_parse_later (void)
+{
+  char *dir = test_make_dir (FALSE);
+  char *path = g_build_filename (dir, "judge.json", NULL);
+  static const char text[] = "{\"kind\": \"judge\",\n \"entries\": {\n  \"a b\": 1,\n  \"c d\": -2\n }\n}\n";
+  static const char escaped[] = "{\"kind\": \"judge\",\n \"entries\": {\n  \"\\u0061 b\": 1.5\n }\n}\n";
+  g_autoptr (GError) err = NULL;
+
+  /* the flat reader's own file: read, parsed, keys intact */
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  TactJsonDoc *doc = tact_json_doc_load_text (path, &err);
+  g_assert_no_error (err);
+  g_assert_null (doc->root);
+  doc = tact_json_doc_parse_flat_text (doc, 8.0, &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (doc->flat);
+  g_assert_cmpuint (doc->flat->len, ==, 2);
+  g_assert_cmpstr (g_array_index (doc->flat, TactFlatEntry, 1).key, ==, "c d");
+  g_assert_cmpfloat (g_array_index (doc->flat, TactFlatEntry, 1).value, ==, -2.0);
+  tact_json_error (&err, doc, "entries.c d", "bad");
+  g_autofree char *want = g_strdup_printf ("%s:4:3: entries.c d: bad", path);
+  g_assert_cmpstr (err->message, ==, want);
+  g_clear_error (&err);
+  tact_json_doc_free (doc);
+
+  /* an escape: jansson reads the file again and decodes it */
+  g_assert_true (g_file_set_contents (path, escaped, -1, NULL));
+  doc = tact_json_doc_load_text (path, &err);
+  g_assert_no_error (err);
+  doc = tact_json_doc_parse_flat_text (doc, 8.0, &err);
+  g_assert_no_error (err);
+  g_assert_null (doc->flat);
+  g_assert_cmpfloat (json_number_value (json_object_get (json_object_get (doc->root, "entries"), "a b")), ==, 1.5);
+  tact_json_doc_free (doc);
+
+  /* a syntax error: placed in the file */
+  g_assert_true (g_file_set_contents (path, "{\"kind\": \"judge\",\n \"entries\": {\"a\": 1,}}\n", -1, NULL));
+  doc = tact_json_doc_load_text (path, &err);
+  g_assert_no_error (err);
+  g_assert_null (tact_json_doc_parse_flat_text (doc, 8.0, &err));
+  g_assert_nonnull (err);
+  g_autofree char *prefix = g_strdup_printf ("%s:2:", path);
+  g_assert_true (g_str_has_prefix (err->message, prefix));
+  g_clear_error (&err);
+
+  /* read, then the file replaced before the text jansson needs is read
+   * again: refused, with the file named */
+  g_assert_true (g_file_set_contents (path, escaped, -1, NULL));
+  doc = tact_json_doc_load_text (path, &err);
+  g_assert_no_error (err);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_assert_null (tact_json_doc_parse_flat_text (doc, 8.0, &err));
+  g_assert_nonnull (err);
+  g_assert_nonnull (strstr (err->message, "changed while it was being read"));
+  g_assert_true (g_str_has_prefix (err->message, path));
+  g_clear_error (&err);
+
+  /* its text dropped once read (hashed, as the engine does): read again
+   * when parsed, and refused if the bytes are not the same any more */
+  doc = tact_json_doc_load_text (path, &err);
+  g_assert_no_error (err);
+  tact_json_doc_drop_text (doc);
+  g_assert_null (doc->buf);
+  doc = tact_json_doc_parse_flat_text (doc, 8.0, &err);
+  g_assert_no_error (err);
+  g_assert_cmpuint (doc->flat->len, ==, 2);
+  g_assert_cmpstr (g_array_index (doc->flat, TactFlatEntry, 0).key, ==, "a b");
+  tact_json_doc_free (doc);
+  doc = tact_json_doc_load_text (path, &err);
+  g_assert_no_error (err);
+  tact_json_doc_drop_text (doc);
+  /* the same length, another byte */
+  g_autofree char *edited = g_strdup (text);
+  *strstr (edited, "-2") = '+';
+  g_assert_true (g_file_set_contents (path, edited, -1, NULL));
+  g_assert_null (tact_json_doc_parse_flat_text (doc, 8.0, &err));
+  g_assert_nonnull (strstr (err->message, "changed while it was being read"));
+  g_clear_error (&err);
+  /* gone */
+  doc = tact_json_doc_load_text (path, &err);
+  g_assert_no_error (err);
+  tact_json_doc_drop_text (doc);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_null (tact_json_doc_parse_flat_text (doc, 8.0, &err));
+  g_assert_nonnull (err);
+  g_clear_error (&err);
+
+  /* from memory: a copy, parsed as tact_json_doc_parse_flat() would */
+  doc = tact_json_doc_text ("mem.json", escaped, strlen (escaped));
+  doc = tact_json_doc_parse_flat_text (doc, 8.0, &err);
+  g_assert_no_error (err);
+  g_assert_cmpfloat (json_number_value (json_object_get (json_object_get (doc->root, "entries"), "a b")), ==, 1.5);
+  g_assert_nonnull (doc->buf);
+  tact_json_doc_free (doc);
+  /* and memory that is not UTF-8 is refused, not cut up */
+  static const char not_utf8[] = "{\"kind\": \"ju\xffge\"}";
+  doc = tact_json_doc_text ("mem.json", not_utf8, sizeof not_utf8 - 1);
+  g_assert_null (tact_json_doc_parse_flat_text (doc, 8.0, &err));
+  g_assert_nonnull (strstr (err->message, "UTF-8"));
+  g_clear_error (&err);
+
+  g_free (path);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
 /* Same values, same types (an integer stays an integer), same key order. */
 static void
 assert_same_tree (json_t *a, json_t *b, const char *where)
@@ -478,5 +589,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json/fast-reader", test_fast_reader);
   g_test_add_func ("/json/flat-strings", test_flat_strings);
   g_test_add_func ("/json/drop-text", test_drop_text);
+  g_test_add_func ("/json/parse-later", test_parse_later);
   return g_test_run ();
 }
