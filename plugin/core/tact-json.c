@@ -465,6 +465,22 @@ flat_read (TactJsonDoc *doc, double max_abs, guint lines)
 
 static char *read_checked (const char *path, gsize *len, GError **error);
 
+/* @path's text read again, when it is still the @len bytes of hash @hash
+ * read before; else NULL with @error (a file edited in between is refused,
+ * not half-read).  New. */
+static char *
+read_same (const char *path, gsize len, guint32 hash, GError **error)
+{
+  gsize again_len = 0;
+  char *again = read_checked (path, &again_len, error);
+  if (again && (again_len != len || tact_dict_hash (again, again_len) != hash))
+    {
+      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s: changed while it was being read", path);
+      g_clear_pointer (&again, g_free);
+    }
+  return again;
+}
+
 /* The flat reader over @buf (NUL at @len), which it takes over like
  * doc_parse_owned().  @in_place: @buf is the text of the file @name as
  * read_checked() left it, which can be read again. */
@@ -510,14 +526,8 @@ doc_parse_flat_owned (const char *name, char *buf, gsize len, double max_abs, gb
   if (no_nul && flat_read (doc, max_abs, lines))
     return doc;
   tact_json_doc_free (doc);
-  gsize again_len = 0;
-  char *again = read_checked (name, &again_len, error);
-  if (again && (again_len != len || tact_dict_hash (again, again_len) != h))
-    {
-      g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s: changed while it was being read", name);
-      g_clear_pointer (&again, g_free);
-    }
-  return again ? doc_parse_owned (name, again, again_len, TRUE, error) : NULL;
+  char *again = read_same (name, len, h, error);
+  return again ? doc_parse_owned (name, again, len, TRUE, error) : NULL;
 }
 
 TactJsonDoc *
@@ -790,13 +800,7 @@ tact_json_doc_parse_flat_text (TactJsonDoc *doc, double max_abs, GError **error)
   if (!doc->buf)
     {
       /* its text was dropped once hashed: read again, it must be the same */
-      gsize len = 0;
-      doc->buf = read_checked (doc->name, &len, error);
-      if (doc->buf && (len != doc->len || tact_dict_hash (doc->buf, len) != doc->text_hash))
-        {
-          g_set_error (error, TACT_ERROR, TACT_ERROR_PACK, "%s: changed while it was being read", doc->name);
-          g_clear_pointer (&doc->buf, g_free);
-        }
+      doc->buf = read_same (doc->name, doc->len, doc->text_hash, error);
       if (!doc->buf)
         {
           tact_json_doc_free (doc);
