@@ -69,6 +69,19 @@ utf8_or_error (const char *name, const char *buf, gsize len, GError **error)
   return FALSE;
 }
 
+/* A document named @name over @buf (@len bytes, taken over) with @root,
+ * NULL for a text not parsed yet.  New. */
+static TactJsonDoc *
+doc_new (const char *name, char *buf, gsize len, json_t *root)
+{
+  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
+  doc->name = g_strdup (name);
+  doc->buf = buf;
+  doc->len = len;
+  doc->root = root;
+  return doc;
+}
+
 /* Parses @buf, which must hold a NUL at @len; takes it over (it becomes
  * doc->buf, or is freed on error), which spares a copy of every pack.
  * @utf8_checked: read_checked() already found it UTF-8 without NUL, so
@@ -102,12 +115,7 @@ doc_parse_owned (const char *name, char *buf, gsize len, gboolean utf8_checked, 
           return NULL;
         }
     }
-  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
-  doc->name = g_strdup (name);
-  doc->buf = buf;
-  doc->len = len;
-  doc->root = root;
-  return doc;
+  return doc_new (name, buf, len, root);
 }
 
 /* A NUL-terminated copy of @len bytes of @buf.  New. */
@@ -495,11 +503,7 @@ doc_parse_flat_owned (const char *name, char *buf, gsize len, double max_abs, gb
       g_free (buf);
       return NULL;
     }
-  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
-  doc->name = g_strdup (name);
-  doc->buf = buf;
-  doc->len = len;
-  doc->root = json_object ();
+  TactJsonDoc *doc = doc_new (name, buf, len, json_object ());
   /* one entry a line in the files we write: sizing the array from the
    * line count spares the doubling that would hold twice its size */
   guint lines = 0;
@@ -774,10 +778,7 @@ tact_json_doc_load_text (const char *path, GError **error)
   char *buf = read_checked (path, &len, error);
   if (!buf)
     return NULL;
-  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
-  doc->name = g_strdup (path);
-  doc->buf = buf;
-  doc->len = len;
+  TactJsonDoc *doc = doc_new (path, buf, len, NULL);
   doc->from_file = TRUE;
   return doc;
 }
@@ -785,11 +786,7 @@ tact_json_doc_load_text (const char *path, GError **error)
 TactJsonDoc *
 tact_json_doc_text (const char *name, const char *buf, gsize len)
 {
-  TactJsonDoc *doc = g_new0 (TactJsonDoc, 1);
-  doc->name = g_strdup (name);
-  doc->buf = copy_text (buf, len);
-  doc->len = len;
-  return doc;
+  return doc_new (name, copy_text (buf, len), len, NULL);
 }
 
 TactJsonDoc *
