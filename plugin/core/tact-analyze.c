@@ -575,7 +575,7 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
 
 /* The language flags (TACT_WORDF_*) of a unit's word; 0 for a unit the
  * pack does not know. */
-static inline guint8
+static inline guint16
 word_flags (const TactPack *pack, const TactUnit *u)
 {
   return u->word != TACT_DICT_NONE ? pack->words[u->word].flags : 0;
@@ -591,8 +591,11 @@ negator_before (const TactPack *pack, const TactUnit *units, guint start, guint 
       guint p = start - j;
       if (clause_break_between (units, p, start))
         return FALSE;
-      guint8 f = word_flags (pack, &units[p]);
-      if (f & TACT_WORDF_CONTRAST)
+      guint16 f = word_flags (pack, &units[p]);
+      /* "not interested and stop texting me", "no thanks so remove me":
+       * the negator belongs to the clause a coordinator closes.  Only
+       * for cues and the judge; the polarity's negation keeps its reach */
+      if (f & (TACT_WORDF_CONTRAST | TACT_WORDF_COORDINATOR))
         return FALSE;
       /* for cues, "no" keeps the whole window ("no need to take me off
        * the list"): a missed cue costs less than a false one */

@@ -318,9 +318,9 @@ gather_entry (const char *key, double value, gpointer data)
     {
       guint32 a = tact_pack_intern (pack, feature, strlen (feature));
       TactWordInfo *wi = &pack->words[a];
-      if (!wi->judge_has)
+      if (!(wi->flags & TACT_WORDF_JUDGE_WORD))
         {
-          wi->judge_has = 1;
+          wi->flags |= TACT_WORDF_JUDGE_WORD;
           wi->judge_row = j->n_rows++;
         }
       row = wi->judge_row;
@@ -577,7 +577,7 @@ typedef enum {
 typedef struct {
   /* the symbol before the current one, and its unit */
   guint32  prev;
-  guint8   prev_flags;
+  guint16  prev_flags;
   guint    prev_at;
   /* WALK_SCORE: the logits so far, and the row stamps (TactScratch.rstamp) */
   Acc      acc;
@@ -630,7 +630,7 @@ walk_symbol (Walk *k, const TactPack *pack, WalkMode mode, guint32 w, guint at)
       return;
     }
   const TactWordInfo *wi = &pack->words[w];
-  if (wi->judge_has)
+  if (wi->flags & TACT_WORDF_JUDGE_WORD)
     walk_feature (k, j, mode, wi->judge_row, at, at);
   if ((k->prev_flags & TACT_WORDF_JUDGE_FIRST) && (wi->flags & TACT_WORDF_JUDGE_SECOND))
     {

@@ -23,6 +23,8 @@ enum {
   TACT_WORDF_JUDGE_FIRST  = 1 << 5,  /* starts a word pair the judge weighs */
   TACT_WORDF_JUDGE_SECOND = 1 << 6,  /* ends one */
   TACT_WORDF_ALTERNATIVE  = 1 << 7,  /* "or", "if": "or not" offers a choice, it negates nothing */
+  TACT_WORDF_JUDGE_WORD   = 1 << 8,  /* the judge weighs this word alone (judge_row) */
+  TACT_WORDF_COORDINATOR  = 1 << 9,  /* "and", "so": a negator before it does not reach a cue after it */
 };
 
 /* A word's symbols while matching: the word and at most this many of its
@@ -48,8 +50,7 @@ typedef struct {
   guint16 n_classes;
   guint16 n_expand;
   guint16 root_n;
-  guint8  flags;
-  guint8  judge_has;   /* the judge weighs this word alone (judge_row) */
+  guint16 flags;       /* TACT_WORDF_* */
 } TactWordInfo;
 G_STATIC_ASSERT (sizeof (TactWordInfo) == 32);
 

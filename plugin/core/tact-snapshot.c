@@ -986,7 +986,7 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
       check (r, (guint64) wi->classes + wi->n_classes <= n_class_refs &&
                 wi->n_expand <= TACT_MAX_EXPAND && (guint64) wi->expand + wi->n_expand <= n_expand &&
                 (guint64) wi->root_first + wi->root_n <= n_rc &&
-                (!wi->judge_has || (j->on && wi->judge_row < j->n_rows)) &&
+                (!(wi->flags & TACT_WORDF_JUDGE_WORD) || (j->on && wi->judge_row < j->n_rows)) &&
                 within (wi->valence, (float) TACT_LEXICON_MAX_VALENCE) && within (wi->boost, (float) TACT_MAX_BOOST),
              "word");
     }

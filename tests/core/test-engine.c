@@ -203,6 +203,9 @@ test_polarity_rules (void)
     { "not very good", -1 },
     /* ... but not past "but" */
     { "not cheap but good", 1 }, { "not cheap, not good", -1 },
+    /* ... and past "and", unlike a cue's negation: "not happy and sad"
+     * is not read as happy */
+    { "not good and fast", -1 },
     /* a negator inside an idiom belongs to the idiom */
     { "couldn't be better", 1 }, { "couldn't be worse", -1 },
     { "without a doubt the best", 1 }, { "without the best", -1 },
@@ -226,7 +229,9 @@ test_polarity_rules (void)
  * messaging me"), but not by a bare "no" when the match opens with a
  * negator of its own ("no I dont want zorbles" says the same thing twice;
  * a full negator still undoes it), nor by a negator that closes a choice
- * ("or not", "if not": the shipped "alternatives"). */
+ * ("or not", "if not": the shipped "alternatives"), nor by one in a clause
+ * a coordinator closes ("not keen and quit zorbling me": the shipped
+ * "coordinators"). */
 static void
 test_negation_reach (void)
 {
@@ -250,6 +255,14 @@ test_negation_reach (void)
     /* a clause break between them: "not" is a negator again */
     { "bot or, not quit zorbling me", FALSE },
     { "I'm not going to quit zorbling me", FALSE },
+    { "not keen and quit zorbling me", TRUE },
+    { "no thanks so quit zorbling me", TRUE },
+    { "not buying plus quit zorbling me", TRUE },
+    { "not and quit zorbling me", TRUE },
+    /* the coordinator has to stand between them: after the match it
+     * changes nothing */
+    { "never quit zorbling me and", FALSE },
+    { "not keen, and, never quit zorbling me", FALSE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
