@@ -592,10 +592,11 @@ negator_before (const TactPack *pack, const TactUnit *units, guint start, guint 
       if (clause_break_between (units, p, start))
         return FALSE;
       guint16 f = word_flags (pack, &units[p]);
-      /* "not interested and stop texting me", "no thanks so remove me":
-       * the negator belongs to the clause a coordinator closes.  Only
-       * for cues and the judge; the polarity's negation keeps its reach */
-      if (f & (TACT_WORDF_CONTRAST | TACT_WORDF_COORDINATOR))
+      /* "not interested and stop texting me", "not keen please remove
+       * me": the negator belongs to the clause a barrier word closes.
+       * Only for cues and the judge; the polarity's negation keeps its
+       * reach */
+      if (f & (TACT_WORDF_CONTRAST | TACT_WORDF_BARRIER))
         return FALSE;
       /* for cues, "no" keeps the whole window ("no need to take me off
        * the list"): a missed cue costs less than a false one */

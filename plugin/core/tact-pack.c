@@ -346,7 +346,7 @@ validate_language (const TactJsonDoc *doc, GError **error)
 {
   static const char *const keys[] = { "schema", "kind", "lang", "replace", "name", "detect",
     "detect_chars", "shorthand", "negators", "negators_next", "intensifiers", "contrast",
-    "first_name_stopwords", "negation_window", "alternatives", "coordinators", NULL };
+    "first_name_stopwords", "negation_window", "alternatives", "negation_barriers", NULL };
   json_t *r = doc->root;
   if (!check_keys (doc, r, "", keys, error))
     return FALSE;
@@ -364,7 +364,7 @@ validate_language (const TactJsonDoc *doc, GError **error)
          check_string_array (doc, json_object_get (r, "negators_next"), "negators_next", error) &&
          check_string_array (doc, json_object_get (r, "contrast"), "contrast", error) &&
          check_string_array (doc, json_object_get (r, "alternatives"), "alternatives", error) &&
-         check_string_array (doc, json_object_get (r, "coordinators"), "coordinators", error) &&
+         check_string_array (doc, json_object_get (r, "negation_barriers"), "negation_barriers", error) &&
          check_string_array (doc, json_object_get (r, "first_name_stopwords"),
                              "first_name_stopwords", error) &&
          check_object_of (doc, json_object_get (r, "shorthand"), "shorthand", JSON_STRING, 0, 0,
@@ -1444,7 +1444,7 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
   add_word_flag (&cc, json_object_get (L, "negators_next"), TACT_WORDF_NEGATOR_NEXT);
   add_word_flag (&cc, json_object_get (L, "contrast"), TACT_WORDF_CONTRAST);
   add_word_flag (&cc, json_object_get (L, "alternatives"), TACT_WORDF_ALTERNATIVE);
-  add_word_flag (&cc, json_object_get (L, "coordinators"), TACT_WORDF_COORDINATOR);
+  add_word_flag (&cc, json_object_get (L, "negation_barriers"), TACT_WORDF_BARRIER);
   add_word_flag (&cc, json_object_get (L, "first_name_stopwords"), TACT_WORDF_NAMESTOP);
   const char *key;
   json_t *v;

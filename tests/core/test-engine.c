@@ -230,8 +230,8 @@ test_polarity_rules (void)
  * negator of its own ("no I dont want zorbles" says the same thing twice;
  * a full negator still undoes it), nor by a negator that closes a choice
  * ("or not", "if not": the shipped "alternatives"), nor by one in a clause
- * a coordinator closes ("not keen and quit zorbling me": the shipped
- * "coordinators"). */
+ * a barrier word closes ("not keen and quit zorbling me", "not keen pls
+ * quit zorbling me": the shipped "negation_barriers"). */
 static void
 test_negation_reach (void)
 {
@@ -258,8 +258,10 @@ test_negation_reach (void)
     { "not keen and quit zorbling me", TRUE },
     { "no thanks so quit zorbling me", TRUE },
     { "not buying plus quit zorbling me", TRUE },
+    { "not keen pls quit zorbling me", TRUE },
+    { "no thanks quit zorbling me", TRUE },
     { "not and quit zorbling me", TRUE },
-    /* the coordinator has to stand between them: after the match it
+    /* the barrier has to stand between them: after the match it
      * changes nothing */
     { "never quit zorbling me and", FALSE },
     { "not keen, and, never quit zorbling me", FALSE },
