@@ -341,6 +341,21 @@ check_object_of (const TactJsonDoc *doc, json_t *obj, const char *jpath, json_ty
 
 /* --------------------------------------------------------- per-kind checks */
 
+/* The word lists of language.json and the flag each gives its words: one
+ * table, so the checks and the compiler name the same lists. */
+static const struct {
+  const char *key;
+  guint16     flag;
+} language_word_lists[] = {
+  { "detect", TACT_WORDF_DETECT },
+  { "negators", TACT_WORDF_NEGATOR },
+  { "negators_next", TACT_WORDF_NEGATOR_NEXT },
+  { "contrast", TACT_WORDF_CONTRAST },
+  { "alternatives", TACT_WORDF_ALTERNATIVE },
+  { "negation_barriers", TACT_WORDF_BARRIER },
+  { "first_name_stopwords", TACT_WORDF_NAMESTOP },
+};
+
 static gboolean
 validate_language (const TactJsonDoc *doc, GError **error)
 {
@@ -359,15 +374,13 @@ validate_language (const TactJsonDoc *doc, GError **error)
   json_t *nw = json_object_get (r, "negation_window");
   if (nw && (!json_is_integer (nw) || json_integer_value (nw) < 1 || json_integer_value (nw) > 8))
     return tact_json_error (error, doc, "negation_window", "must be an integer from 1 to 8"), FALSE;
-  return check_string_array (doc, json_object_get (r, "detect"), "detect", error) &&
-         check_string_array (doc, json_object_get (r, "negators"), "negators", error) &&
-         check_string_array (doc, json_object_get (r, "negators_next"), "negators_next", error) &&
-         check_string_array (doc, json_object_get (r, "contrast"), "contrast", error) &&
-         check_string_array (doc, json_object_get (r, "alternatives"), "alternatives", error) &&
-         check_string_array (doc, json_object_get (r, "negation_barriers"), "negation_barriers", error) &&
-         check_string_array (doc, json_object_get (r, "first_name_stopwords"),
-                             "first_name_stopwords", error) &&
-         check_object_of (doc, json_object_get (r, "shorthand"), "shorthand", JSON_STRING, 0, 0,
+  for (guint i = 0; i < G_N_ELEMENTS (language_word_lists); i++)
+    {
+      const char *k = language_word_lists[i].key;
+      if (!check_string_array (doc, json_object_get (r, k), k, error))
+        return FALSE;
+    }
+  return check_object_of (doc, json_object_get (r, "shorthand"), "shorthand", JSON_STRING, 0, 0,
                           error) &&
          check_object_of (doc, json_object_get (r, "intensifiers"), "intensifiers", JSON_REAL,
                           -TACT_MAX_BOOST, TACT_MAX_BOOST, error);
@@ -1439,13 +1452,8 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
     lexicon_pairs (docs->base[K_LEXICON], lex);
   lexicon_pairs (docs->user[K_LEXICON], lex);
   collect_emoticons (lex, emo, pack);
-  add_word_flag (&cc, json_object_get (L, "detect"), TACT_WORDF_DETECT);
-  add_word_flag (&cc, json_object_get (L, "negators"), TACT_WORDF_NEGATOR);
-  add_word_flag (&cc, json_object_get (L, "negators_next"), TACT_WORDF_NEGATOR_NEXT);
-  add_word_flag (&cc, json_object_get (L, "contrast"), TACT_WORDF_CONTRAST);
-  add_word_flag (&cc, json_object_get (L, "alternatives"), TACT_WORDF_ALTERNATIVE);
-  add_word_flag (&cc, json_object_get (L, "negation_barriers"), TACT_WORDF_BARRIER);
-  add_word_flag (&cc, json_object_get (L, "first_name_stopwords"), TACT_WORDF_NAMESTOP);
+  for (guint i = 0; i < G_N_ELEMENTS (language_word_lists); i++)
+    add_word_flag (&cc, json_object_get (L, language_word_lists[i].key), language_word_lists[i].flag);
   const char *key;
   json_t *v;
   json_object_foreach (json_object_get (L, "intensifiers"), key, v)
