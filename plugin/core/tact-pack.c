@@ -1378,8 +1378,8 @@ list_root_children (TactPack *pack)
  * resident: the first big block it frees raises its mmap threshold, so the
  * big blocks after it come from the heap, and the holes they leave there
  * stay mapped.  Released at the two points where most has just been freed,
- * they no longer add to a compiling start's peak (1.2-1.4 MB of it; README,
- * "Round thirty-eight").  Not glibc: nothing to do, the peak is as before. */
+ * they no longer add to a compiling start's peak (1.2-1.4 MB of it;
+ * docs/rounds.md, "Round thirty-eight").  Not glibc: nothing to do, the peak is as before. */
 static void
 release_free_pages (void)
 {
