@@ -1379,7 +1379,8 @@ list_root_children (TactPack *pack)
  * big blocks after it come from the heap, and the holes they leave there
  * stay mapped.  Released at the two points where most has just been freed,
  * they no longer add to a compiling start's peak (1.2-1.4 MB of it;
- * docs/rounds.md, "Round thirty-eight").  Not glibc: nothing to do, the peak is as before. */
+ * docs/rounds.md, "Round thirty-eight").  Elsewhere than glibc: nothing
+ * to do, and the peak is what it was. */
 static void
 release_free_pages (void)
 {
