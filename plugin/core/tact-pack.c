@@ -1757,8 +1757,9 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
           return NULL;
         }
       tact_judge_compile (pack, jd);
+      /* the judge's text and its entries are freed by now */
+      release_free_pages ();
     }
-  release_free_pages ();
   g_clear_pointer (&docs->base[K_JUDGE], tact_json_doc_free);
   g_clear_pointer (&docs->user[K_JUDGE], tact_json_doc_free);
   /* words interned after the last word_info() call still need a row */
