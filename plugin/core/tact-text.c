@@ -711,10 +711,21 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
   const char *s = t->text;
   len = t->len;
   guint8 pending = TACT_TOKF_CLAUSE;
+  /* chat uses an emoji or emoticon as a full stop: a capitalised word
+   * right after one starts a clause ("take me off 🙏 Your texts…"),
+   * while "I ❤️ this" and "so 😂 funny" run on */
+  gboolean after_icon = FALSE;
   gsize i = 0;
   while (i < len)
     {
       guchar c = (guchar) s[i];
+      if (after_icon && !g_ascii_isspace (c))
+        {
+          gsize ul;
+          if (g_ascii_isupper (c) || (c >= 0x80 && g_unichar_isupper (char_at (s, i, &ul))))
+            pending |= TACT_TOKF_CLAUSE;
+          after_icon = FALSE;
+        }
       if (c < 0x80)
         {
           if (g_ascii_isspace (c))
@@ -732,6 +743,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
                 {
                   i += used;
                   pending = 0;
+                  after_icon = TRUE;
                   continue;
                 }
               if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') && is_url_start (s + i, len - i))
@@ -781,6 +793,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
             {
               i += used;
               pending = 0;
+              after_icon = TRUE;
               continue;
             }
           if (c == '@' && i + 1 < len && (is_ascii_word ((guchar) s[i + 1]) || s[i + 1] == '_'))
@@ -836,6 +849,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
           TactToken *tok = push_token (t, TACT_TOK_EMOJI, st, i, pending);
           norm_set (t, tok, s + st, clen);
           pending = 0;
+          after_icon = TRUE;
           continue;
         }
       if (is_word_unichar (u))

@@ -212,6 +212,18 @@ test_flags (Fixture *f, gconstpointer data)
   /* a line break ends a clause too */
   scan (f, "hi\nthere");
   g_assert_true (f->t.toks[1].flags & TACT_TOKF_CLAUSE);
+  /* an emoji or emoticon then a capital: a new sentence; then a
+   * lower-case word: the same one */
+  scan (f, "take me off \xF0\x9F\x99\x8F Your texts :) Thanks \xF0\x9F\x98\x82 so funny");
+  g_assert_cmpuint (f->t.n_toks, ==, 11);
+  g_assert_cmpint (f->t.toks[3].kind, ==, TACT_TOK_EMOJI);
+  g_assert_false (f->t.toks[3].flags & TACT_TOKF_CLAUSE);
+  g_assert_true (f->t.toks[4].flags & TACT_TOKF_CLAUSE);    /* "Your" */
+  g_assert_false (f->t.toks[5].flags & TACT_TOKF_CLAUSE);
+  g_assert_true (f->t.toks[7].flags & TACT_TOKF_CLAUSE);    /* "Thanks" after ":)" */
+  g_assert_false (f->t.toks[9].flags & TACT_TOKF_CLAUSE);   /* "so" */
+  scan (f, "\xF0\x9F\x98\x82 \xC3\x89t\xC3\xA9 ok");              /* "😂 Été": a non-ASCII capital */
+  g_assert_true (f->t.toks[1].flags & TACT_TOKF_CLAUSE);
   /* non-ASCII capitals */
   scan (f, "ÉTÉ");
   g_assert_true (f->t.toks[0].flags & TACT_TOKF_ALLCAPS);
