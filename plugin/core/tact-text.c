@@ -185,6 +185,24 @@ char_at (const char *s, gsize i, gsize *clen)
   return g_utf8_get_char (s + i);
 }
 
+/* Chat uses an emoji or emoticon as a full stop: a capitalised word right
+ * after one starts a clause ("take me off 🙏 Your texts…"), while "I ❤️
+ * this" and "so 😂 funny" run on.  @i is just past the icon; returns the
+ * flags for the next token.  Looks ahead here, at the icon, so that the
+ * scan of every other character pays nothing for it. */
+static guint8
+icon_ends_sentence (const char *s, gsize i, gsize len)
+{
+  while (i < len && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  if (i >= len)
+    return 0;
+  gsize cl;
+  guchar c = (guchar) s[i];
+  return (g_ascii_isupper (c) || (c >= 0x80 && g_unichar_isupper (char_at (s, i, &cl))))
+             ? TACT_TOKF_CLAUSE : 0;
+}
+
 /* Returns the length of the emoticon at @s[@i] (now a token), or 0. */
 static gsize
 try_emoticon (TactText *t, const char *s, gsize i, gsize len, const TactEmoticons *emo,
@@ -711,21 +729,10 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
   const char *s = t->text;
   len = t->len;
   guint8 pending = TACT_TOKF_CLAUSE;
-  /* chat uses an emoji or emoticon as a full stop: a capitalised word
-   * right after one starts a clause ("take me off 🙏 Your texts…"),
-   * while "I ❤️ this" and "so 😂 funny" run on */
-  gboolean after_icon = FALSE;
   gsize i = 0;
   while (i < len)
     {
       guchar c = (guchar) s[i];
-      if (after_icon && !g_ascii_isspace (c))
-        {
-          gsize ul;
-          if (g_ascii_isupper (c) || (c >= 0x80 && g_unichar_isupper (char_at (s, i, &ul))))
-            pending |= TACT_TOKF_CLAUSE;
-          after_icon = FALSE;
-        }
       if (c < 0x80)
         {
           if (g_ascii_isspace (c))
@@ -742,8 +749,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
                   (used = emoticon_at (t, s, i, len, emo, pending)) > 0)
                 {
                   i += used;
-                  pending = 0;
-                  after_icon = TRUE;
+                  pending = icon_ends_sentence (s, i, len);
                   continue;
                 }
               if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') && is_url_start (s + i, len - i))
@@ -792,8 +798,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
           if (used > 0)
             {
               i += used;
-              pending = 0;
-              after_icon = TRUE;
+              pending = icon_ends_sentence (s, i, len);
               continue;
             }
           if (c == '@' && i + 1 < len && (is_ascii_word ((guchar) s[i + 1]) || s[i + 1] == '_'))
@@ -848,8 +853,7 @@ tact_text_scan (TactText *t, const char *data, gssize len_in, const TactEmoticon
             }
           TactToken *tok = push_token (t, TACT_TOK_EMOJI, st, i, pending);
           norm_set (t, tok, s + st, clen);
-          pending = 0;
-          after_icon = TRUE;
+          pending = icon_ends_sentence (s, i, len);
           continue;
         }
       if (is_word_unichar (u))
