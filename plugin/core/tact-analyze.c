@@ -1014,15 +1014,28 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
   const TactUnit *units = s->units;
   const TactMatch *m = s->matches;
   guint32 vetoed = 0, cv = 0;
+  /* A veto, like every cue, fires only inside its polarity bounds:
+   * "Unsubscribe? No way, these are great" turns the word down in
+   * delight, "Unsubscribe, no way am I paying that" still opts out.  One
+   * out of bounds is dropped here, before anything counts the matches, so
+   * that the message and the clause vetoes see the same list. */
+  guint kept = 0;
   for (guint k = 0; k < s->n_matches; k++)
-    if (m[k].cue != G_MAXUINT32)
-      {
-        const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
-        if (c->veto)
-          vetoed |= 1u << c->label;
-        if (c->clause_veto)
-          cv |= 1u << c->label;
-      }
+    {
+      if (m[k].cue != G_MAXUINT32)
+        {
+          const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
+          if (c->veto || c->clause_veto)
+            {
+              if (out->polarity > c->max_pol || out->polarity < c->min_pol)
+                continue;
+              vetoed |= (guint32) c->veto << c->label;
+              cv |= (guint32) c->clause_veto << c->label;
+            }
+        }
+      s->matches[kept++] = m[k];
+    }
+  s->n_matches = kept;
 
   float score[TACT_LABEL_COUNT] = { 0 };
   float best_w[TACT_LABEL_COUNT] = { 0 };
