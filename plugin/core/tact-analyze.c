@@ -124,6 +124,22 @@ unit_builtin (const TactUnit *u)
   return of_kind[u->kind & 7];
 }
 
+/* The word an unknown token stands for, if any: the squashed form of an
+ * elongated word ("soooo"), or the lexicon's form of a long run of one
+ * syllable ("hahahahahaha").  Out of line: most unknown tokens are names
+ * and numbers, and the loop over units stays small. */
+static G_GNUC_NO_INLINE __attribute__ ((cold)) guint32
+lookup_unknown (const TactPack *pack, const TactToken *tok, const char *nm)
+{
+  guint32 id = TACT_DICT_NONE;
+  if (tok->flags & TACT_TOKF_ELONGATED)
+    id = tact_pack_lookup_squashed (pack, nm, tok->norm_len);
+  if (id == TACT_DICT_NONE && tok->norm_len >= 8 && tok->kind == TACT_TOK_WORD &&
+      tact_text_ends_in_syllables (nm, tok->norm_len))
+    id = tact_pack_lookup_folded (pack, nm, tok->norm_len);
+  return id;
+}
+
 /* Makes room for @n units (and their filters and valences). */
 static void
 units_reserve (TactScratch *s, gsize n)
@@ -202,8 +218,10 @@ build_units (TactScratch *s, const TactPack *pack)
           guint32 h = tok->hash ? tok->hash : tact_dict_hash (nm, tok->norm_len);
           guint64 head = tok->head ? tok->head : tact_dict_head (nm, tok->norm_len);
           u.word = tact_dict_lookup_head (&dict, nm, tok->norm_len, h, head);
-          if (u.word == TACT_DICT_NONE && (tok->flags & TACT_TOKF_ELONGATED))
-            u.word = tact_pack_lookup_squashed (pack, nm, tok->norm_len);
+          if (u.word == TACT_DICT_NONE &&
+              ((tok->flags & TACT_TOKF_ELONGATED) ||
+               (tok->norm_len >= 8 && tact_text_ends_in_syllables (nm, tok->norm_len))))
+            u.word = lookup_unknown (pack, tok, nm);
         }
       if (u.word != TACT_DICT_NONE && words[u.word].n_expand)
         {

@@ -129,6 +129,24 @@ word_info (TactPack *pack, guint32 id)
 }
 
 guint32
+tact_pack_lookup_folded (const TactPack *pack, const char *norm, gsize len)
+{
+  if (len < 8 || len >= 256)
+    return TACT_DICT_NONE;
+  char buf[256];
+  for (gsize keep = 7; keep >= 4; keep--)
+    {
+      gsize n = tact_text_fold_syllables (norm, len, keep, buf);
+      if (n == 0)
+        return TACT_DICT_NONE;
+      guint32 id = tact_dict_lookup (&pack->dict, buf, n);
+      if (id != TACT_DICT_NONE)
+        return id;
+    }
+  return TACT_DICT_NONE;
+}
+
+guint32
 tact_pack_intern (TactPack *pack, const char *w, gsize len)
 {
   /* a pack read from a snapshot has its tables in the snapshot's block:

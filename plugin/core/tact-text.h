@@ -85,6 +85,20 @@ char    *tact_text_normalize_phrase (const char *s, const TactEmoticons *emo);
 /* Squashes every run of a repeated character to one ("soo" → "so"); for a
  * second lookup of elongated words.  Writes into @out (≥ @len + 1 bytes). */
 gsize    tact_text_squash_once (const char *s, gsize len, char *out);
+/* Cuts a run of one repeated two-letter syllable at the end of @s to its
+ * first @keep bytes ("hahahahahaha" → "hahahah" for 7, "bwahahahaha" →
+ * "bwahaha" for 5): laughter is typed as long as the feeling, and the
+ * lexicon can only list so many lengths.  Writes into @out (≥ @len + 1
+ * bytes) and returns the new length, or 0 when @s ends in no such run
+ * longer than @keep (ASCII letters only, the two letters different). */
+gsize    tact_text_fold_syllables (const char *s, gsize len, gsize keep, char *out);
+/* TRUE when @s (@len ≥ 4 bytes) ends in two different bytes repeated
+ * once ("…haha"): the cheap test before tact_text_fold_syllables(). */
+static inline gboolean
+tact_text_ends_in_syllables (const char *s, gsize len)
+{
+  return s[len - 1] == s[len - 3] && s[len - 2] == s[len - 4] && s[len - 1] != s[len - 2];
+}
 
 /* The length of the leading run of @s that is plain ASCII without NUL, in
  * whole 8-byte words (the caller checks the bytes after it): most chat

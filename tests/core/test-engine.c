@@ -209,6 +209,9 @@ test_polarity_rules (void)
     /* a negator inside an idiom belongs to the idiom */
     { "couldn't be better", 1 }, { "couldn't be worse", -1 },
     { "without a doubt the best", 1 }, { "without the best", -1 },
+    /* laughter is typed as long as the feeling: a run longer than the
+     * lexicon lists is read as the longest form it does list */
+    { "hahahahahahahaha", 1 }, { "lololololol", 1 }, { "nananananana", 0 },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {

@@ -270,6 +270,29 @@ test_elongation (Fixture *f, gconstpointer data)
   g_assert_cmpuint (tact_text_squash_once ("", 0, out), ==, 0);
 }
 
+/* A run of one two-letter syllable at a word's end is cut to the length
+ * asked for, whatever stands before it; anything else is left alone. */
+static void
+test_fold_syllables (Fixture *f, gconstpointer data)
+{
+  (void) f;
+  (void) data;
+  char out[32];
+  g_assert_cmpuint (tact_text_fold_syllables ("hahahahahaha", 12, 7, out), ==, 7);
+  g_assert_cmpstr (out, ==, "hahahah");
+  g_assert_cmpuint (tact_text_fold_syllables ("hahahahahaha", 12, 6, out), ==, 6);
+  g_assert_cmpstr (out, ==, "hahaha");
+  /* the run starts after a prefix that is not part of it */
+  g_assert_cmpuint (tact_text_fold_syllables ("bwahahahaha", 11, 5, out), ==, 7);
+  g_assert_cmpstr (out, ==, "bwahaha");
+  /* a run no longer than what is kept, a doubled letter, a digit: no fold */
+  g_assert_cmpuint (tact_text_fold_syllables ("hahaha", 6, 6, out), ==, 0);
+  g_assert_cmpuint (tact_text_fold_syllables ("goodness", 8, 4, out), ==, 0);
+  g_assert_cmpuint (tact_text_fold_syllables ("aaaaaaaa", 8, 4, out), ==, 0);
+  g_assert_cmpuint (tact_text_fold_syllables ("12121212", 8, 4, out), ==, 0);
+  g_assert_cmpuint (tact_text_fold_syllables ("ha", 2, 2, out), ==, 0);
+}
+
 static void
 test_invalid_utf8 (Fixture *f, gconstpointer data)
 {
@@ -430,6 +453,7 @@ main (int argc, char **argv)
   ADD ("flags", test_flags);
   ADD ("punct-runs", test_punct_runs);
   ADD ("elongation", test_elongation);
+  ADD ("fold-syllables", test_fold_syllables);
   ADD ("invalid-utf8", test_invalid_utf8);
   ADD ("embedded-nul", test_embedded_nul);
   ADD ("huge", test_huge);
