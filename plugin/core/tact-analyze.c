@@ -134,8 +134,7 @@ lookup_unknown (const TactPack *pack, const TactToken *tok, const char *nm)
   guint32 id = TACT_DICT_NONE;
   if (tok->flags & TACT_TOKF_ELONGATED)
     id = tact_pack_lookup_squashed (pack, nm, tok->norm_len);
-  if (id == TACT_DICT_NONE && tok->norm_len >= 8 && tok->kind == TACT_TOK_WORD &&
-      tact_text_ends_in_syllables (nm, tok->norm_len))
+  if (id == TACT_DICT_NONE && tok->kind == TACT_TOK_WORD)
     id = tact_pack_lookup_folded (pack, nm, tok->norm_len);
   return id;
 }

@@ -131,15 +131,15 @@ word_info (TactPack *pack, guint32 id)
 guint32
 tact_pack_lookup_folded (const TactPack *pack, const char *norm, gsize len)
 {
-  if (len < 8 || len >= 256)
+  if (len < 8)
     return TACT_DICT_NONE;
-  char buf[256];
+  gsize start = tact_text_syllable_run (norm, len);
+  if (len - start <= 7)
+    return TACT_DICT_NONE;
+  /* the word with its run cut short is a prefix of it: looked up in place */
   for (gsize keep = 7; keep >= 4; keep--)
     {
-      gsize n = tact_text_fold_syllables (norm, len, keep, buf);
-      if (n == 0)
-        return TACT_DICT_NONE;
-      guint32 id = tact_dict_lookup (&pack->dict, buf, n);
+      guint32 id = tact_dict_lookup (&pack->dict, norm, start + keep);
       if (id != TACT_DICT_NONE)
         return id;
     }

@@ -304,7 +304,7 @@ tact_pack_lookup_squashed (const TactPack *pack, const char *norm, gsize len)
 /* Looks up a word ending in a long run of one syllable ("hahahahahaha",
  * "lolololol") as the lexicon spells it, cutting the run to seven, six,
  * five and four letters in turn, for when the token is unknown as typed.
- * Only words of eight letters or more: shorter runs are listed.  Out of
+ * Only runs of eight letters or more: shorter ones are listed.  Out of
  * line, and the caller tests tact_text_ends_in_syllables() first: it runs
  * for unknown words only, and one in a thousand of them is laughter. */
 guint32   tact_pack_lookup_folded (const TactPack *pack, const char *norm, gsize len);

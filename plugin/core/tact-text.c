@@ -140,20 +140,16 @@ tact_text_squash_once (const char *s, gsize len, char *out)
 }
 
 gsize
-tact_text_fold_syllables (const char *s, gsize len, gsize keep, char *out)
+tact_text_syllable_run (const char *s, gsize len)
 {
-  if (len < 4 || keep < 2 || s[len - 1] == s[len - 2] ||
+  if (len < 4 || s[len - 1] == s[len - 2] ||
       !g_ascii_isalpha (s[len - 1]) || !g_ascii_isalpha (s[len - 2]))
-    return 0;
+    return len;
   /* the run: where every byte equals the one two places on */
   gsize start = len - 2;
   while (start > 0 && s[start - 1] == s[start + 1])
     start--;
-  if (len - start <= keep)
-    return 0;
-  memcpy (out, s, start + keep);
-  out[start + keep] = '\0';
-  return start + keep;
+  return start;
 }
 
 static inline gboolean

@@ -85,15 +85,14 @@ char    *tact_text_normalize_phrase (const char *s, const TactEmoticons *emo);
 /* Squashes every run of a repeated character to one ("soo" → "so"); for a
  * second lookup of elongated words.  Writes into @out (≥ @len + 1 bytes). */
 gsize    tact_text_squash_once (const char *s, gsize len, char *out);
-/* Cuts a run of one repeated two-letter syllable at the end of @s to its
- * first @keep bytes ("hahahahahaha" → "hahahah" for 7, "bwahahahaha" →
- * "bwahaha" for 5): laughter is typed as long as the feeling, and the
- * lexicon can only list so many lengths.  Writes into @out (≥ @len + 1
- * bytes) and returns the new length, or 0 when @s ends in no such run
- * longer than @keep (ASCII letters only, the two letters different). */
-gsize    tact_text_fold_syllables (const char *s, gsize len, gsize keep, char *out);
+/* Where the run of one repeated two-letter syllable that ends @s starts
+ * ("hahahahahaha" 0, "bwahahahaha" 2), or @len when @s ends in no such
+ * run (ASCII letters only, the two letters different): laughter is typed
+ * as long as the feeling, and the lexicon can only list so many lengths
+ * of it, so a long run is looked up again cut short. */
+gsize    tact_text_syllable_run (const char *s, gsize len);
 /* TRUE when @s (@len ≥ 4 bytes) ends in two different bytes repeated
- * once ("…haha"): the cheap test before tact_text_fold_syllables(). */
+ * once ("…haha"): the cheap test before tact_text_syllable_run(). */
 static inline gboolean
 tact_text_ends_in_syllables (const char *s, gsize len)
 {

@@ -270,27 +270,25 @@ test_elongation (Fixture *f, gconstpointer data)
   g_assert_cmpuint (tact_text_squash_once ("", 0, out), ==, 0);
 }
 
-/* A run of one two-letter syllable at a word's end is cut to the length
- * asked for, whatever stands before it; anything else is left alone. */
+/* Where a run of one two-letter syllable at a word's end starts, whatever
+ * stands before it; a word that ends in no such run gives its length. */
 static void
-test_fold_syllables (Fixture *f, gconstpointer data)
+test_syllable_run (Fixture *f, gconstpointer data)
 {
   (void) f;
   (void) data;
-  char out[32];
-  g_assert_cmpuint (tact_text_fold_syllables ("hahahahahaha", 12, 7, out), ==, 7);
-  g_assert_cmpstr (out, ==, "hahahah");
-  g_assert_cmpuint (tact_text_fold_syllables ("hahahahahaha", 12, 6, out), ==, 6);
-  g_assert_cmpstr (out, ==, "hahaha");
+  g_assert_cmpuint (tact_text_syllable_run ("hahahahahaha", 12), ==, 0);
+  g_assert_cmpuint (tact_text_syllable_run ("lolololol", 9), ==, 0);
   /* the run starts after a prefix that is not part of it */
-  g_assert_cmpuint (tact_text_fold_syllables ("bwahahahaha", 11, 5, out), ==, 7);
-  g_assert_cmpstr (out, ==, "bwahaha");
-  /* a run no longer than what is kept, a doubled letter, a digit: no fold */
-  g_assert_cmpuint (tact_text_fold_syllables ("hahaha", 6, 6, out), ==, 0);
-  g_assert_cmpuint (tact_text_fold_syllables ("goodness", 8, 4, out), ==, 0);
-  g_assert_cmpuint (tact_text_fold_syllables ("aaaaaaaa", 8, 4, out), ==, 0);
-  g_assert_cmpuint (tact_text_fold_syllables ("12121212", 8, 4, out), ==, 0);
-  g_assert_cmpuint (tact_text_fold_syllables ("ha", 2, 2, out), ==, 0);
+  g_assert_cmpuint (tact_text_syllable_run ("bwahahahaha", 11), ==, 2);
+  /* every word ends in a run of its last two letters, at least */
+  g_assert_cmpuint (tact_text_syllable_run ("hello", 5), ==, 3);
+  /* a doubled letter, one letter repeated, digits, too short: no run */
+  g_assert_cmpuint (tact_text_syllable_run ("goodness", 8), ==, 8);
+  g_assert_cmpuint (tact_text_syllable_run ("hahahahaa", 9), ==, 9);
+  g_assert_cmpuint (tact_text_syllable_run ("aaaaaaaa", 8), ==, 8);
+  g_assert_cmpuint (tact_text_syllable_run ("12121212", 8), ==, 8);
+  g_assert_cmpuint (tact_text_syllable_run ("ha", 2), ==, 2);
 }
 
 static void
@@ -453,7 +451,7 @@ main (int argc, char **argv)
   ADD ("flags", test_flags);
   ADD ("punct-runs", test_punct_runs);
   ADD ("elongation", test_elongation);
-  ADD ("fold-syllables", test_fold_syllables);
+  ADD ("syllable-run", test_syllable_run);
   ADD ("invalid-utf8", test_invalid_utf8);
   ADD ("embedded-nul", test_embedded_nul);
   ADD ("huge", test_huge);
