@@ -1020,6 +1020,14 @@ judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
   return out;
 }
 
+/* TRUE when cue @c may fire in a message of @polarity: inside its
+ * "min_polarity"/"max_polarity" bounds (a veto's too). */
+static inline gboolean
+within_polarity (const TactCue *c, double polarity)
+{
+  return polarity >= c->min_pol && polarity <= c->max_pol;
+}
+
 void
 tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
 {
@@ -1044,7 +1052,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
           const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
           if (c->veto || c->clause_veto)
             {
-              if (out->polarity > c->max_pol || out->polarity < c->min_pol)
+              if (!within_polarity (c, out->polarity))
                 continue;
               vetoed |= (guint32) c->veto << c->label;
               cv |= (guint32) c->clause_veto << c->label;
@@ -1129,7 +1137,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
       guint32 labels = (1u << c->label) | c->also;
       /* what the cues saw and ruled out, the judge may not put back */
       if ((c->negatable && negated_before (pack, units, m[k].start)) ||
-          out->polarity > c->max_pol || out->polarity < c->min_pol)
+          !within_polarity (c, out->polarity))
         {
           denied |= labels;
           continue;
@@ -1156,7 +1164,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
       if (!(c->unless & overruled) || (c->unless & (asserted_among (score, scored) | judged)))
         continue;
       if ((c->negatable && negated_before (pack, units, m[k].start)) ||
-          out->polarity > c->max_pol || out->polarity < c->min_pol)
+          !within_polarity (c, out->polarity))
         continue;
       scored |= weigh_cue (s, pack, c, k, FALSE, vetoed, cv, &w);
     }
