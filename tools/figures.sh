@@ -59,3 +59,16 @@ print("whole process (%s): tact classify over %d lines, 7 runs: CPU %.0f-%.0f ms
          n / max(wall), n / min(wall), n / statistics.median(wall)))
 PY
 done
+# peak memory of the same whole process (tools/maxrss.c: see there why not
+# from Python)
+if command -v cc > /dev/null; then
+  rss=$(mktemp); cc -O2 -o "$rss" tools/maxrss.c
+  for mode in --no-cache "--cache-dir $cache"; do
+    printf 'whole process (%s), three runs:' "${mode%% *}"
+    for i in 1 2 3; do
+      printf ' %s' "$("$rss" "$tact" classify $mode < "$tmp" 2>&1 > /dev/null | sed 's/^peak RSS //')"
+    done
+    echo
+  done
+  rm -f "$rss"
+fi
