@@ -778,6 +778,51 @@ test_hash_slices (void)
 /* The large tables of a pack read back lie in the snapshot's own block,
  * on the alignment the matcher and the judge were laid out for (a
  * judge row or a word record on one cache line, 64-bit words on 8). */
+/* A word's filter has the bit of each of its symbols (the word, its
+ * classes) that an edge past the root steps on, and no other: a missing
+ * bit would drop a match under way, and a bit of a symbol no such edge
+ * steps on only keeps states that cannot move (the words of the lexicon
+ * and the judge, most of a message).  Checked on the compiled filters as
+ * the snapshot keeps them. */
+static void
+test_word_filter (void)
+{
+  g_autofree char *cache = test_make_dir (FALSE);
+  write_shipped (cache);
+  gsize len = 0;
+  guint64 key;
+  g_autofree guint8 *bytes = NULL;
+  TactEmoticons emo = emoticons_new ();
+  TactPack *pack = read_back (cache, &emo, &bytes, &len, &key);
+  const TactAutomaton *au = &pack->au;
+
+  g_autoptr (GHashTable) stepped = g_hash_table_new (NULL, NULL);
+  for (guint32 e = au->nodes[0].hi; e < au->n_edges; e++)
+    g_hash_table_add (stepped, GUINT_TO_POINTER ((guint32) (au->csr_edges[e] >> 32)));
+  g_assert_cmpuint (g_hash_table_size (stepped), >, 100);
+
+  guint bare = 0;
+  for (guint32 w = 0; w < pack->dict.n; w++)
+    {
+      const TactWordInfo *wi = &pack->words[w];
+      guint64 want = 0;
+      if (g_hash_table_contains (stepped, GUINT_TO_POINTER (w)))
+        want |= tact_automaton_sym_bit (w);
+      for (guint k = 0; k < MIN (wi->n_classes, TACT_MAX_WORD_CLASSES); k++)
+        {
+          guint32 sym = g_array_index (pack->class_refs, guint32, wi->classes + k);
+          if (g_hash_table_contains (stepped, GUINT_TO_POINTER (sym)))
+            want |= tact_automaton_sym_bit (sym);
+        }
+      g_assert_cmphex (pack->word_bloom[w], ==, want);
+      bare += want == 0;
+    }
+  /* most of the dictionary is the lexicon's and the judge's */
+  g_assert_cmpuint (bare, >, pack->dict.n / 2);
+  tact_pack_free (pack);
+  g_hash_table_unref (emo.set);
+}
+
 static void
 test_in_place (void)
 {
@@ -919,6 +964,7 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/unwritable", test_unwritable);
   g_test_add_func ("/snapshot/hash-slices", test_hash_slices);
   g_test_add_func ("/snapshot/in-place", test_in_place);
+  g_test_add_func ("/snapshot/word-filter", test_word_filter);
   g_test_add_func ("/snapshot/write-fails", test_write_fails);
   g_test_add_func ("/snapshot/forged-count", test_forged_count);
   return g_test_run ();
