@@ -775,9 +775,6 @@ test_hash_slices (void)
   test_rm_rf (dir);
 }
 
-/* The large tables of a pack read back lie in the snapshot's own block,
- * on the alignment the matcher and the judge were laid out for (a
- * judge row or a word record on one cache line, 64-bit words on 8). */
 /* A word's filter has the bit of each of its symbols (the word, its
  * classes) that an edge past the root steps on, and no other: a missing
  * bit would drop a match under way, and a bit of a symbol no such edge
@@ -823,6 +820,9 @@ test_word_filter (void)
   g_hash_table_unref (emo.set);
 }
 
+/* The large tables of a pack read back lie in the snapshot's own block,
+ * on the alignment the matcher and the judge were laid out for (a
+ * judge row or a word record on one cache line, 64-bit words on 8). */
 static void
 test_in_place (void)
 {
