@@ -235,7 +235,7 @@ tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
     }
   au->n_words = n_words;
   au->n_classes = n_classes;
-  guint32 n_dense = n_words + n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1;
+  guint32 n_dense = tact_automaton_n_dense (au);
   au->root_lo = g_new (guint32, n_dense);
   memset (au->root_lo, 0xff, sizeof (guint32) * n_dense);
   for (guint32 e = au->csr_start[1]; e > au->csr_start[0]; e--)

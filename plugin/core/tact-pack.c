@@ -1365,7 +1365,7 @@ append_root_children (TactPack *pack, guint32 sym)
 static guint8 *
 steps_past_root (const TactAutomaton *au)
 {
-  guint32 n_dense = au->n_words + au->n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1;
+  guint32 n_dense = tact_automaton_n_dense (au);
   guint8 *used = g_new0 (guint8, n_dense);
   /* the root is node 0, so its edges come first in the frozen table */
   for (guint32 e = au->nodes[0].hi; e < au->n_edges; e++)

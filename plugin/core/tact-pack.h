@@ -350,6 +350,14 @@ void      tact_automaton_freeze_edges (TactAutomaton *au);
  * after the last pattern was added and the last word interned. */
 void      tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes);
 
+/* How many dense symbols there are: the words, the classes and the
+ * built-ins up to TACT_SYM_ANY (the length of root_lo). */
+static inline guint32
+tact_automaton_n_dense (const TactAutomaton *au)
+{
+  return au->n_words + au->n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1;
+}
+
 static inline guint32
 tact_automaton_dense (const TactAutomaton *au, guint32 sym)
 {

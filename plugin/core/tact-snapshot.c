@@ -394,8 +394,7 @@ put_pack (Writer *b, const TactPack *pack)
   put_u32 (b, au->n_classes);
   put_in_place (b, au->nodes, sizeof (TactNode), au->n_nodes, 8);
   put_in_place (b, au->csr_edges, sizeof (guint64), au->n_edges, 8);
-  put_in_place (b, au->root_lo, sizeof (guint32),
-                au->n_words + au->n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1, 8);
+  put_in_place (b, au->root_lo, sizeof (guint32), tact_automaton_n_dense (au), 8);
   put_u32 (b, au->gaps->len);
   for (guint i = 0; i < au->gaps->len; i++)
     {
@@ -858,7 +857,7 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
   if (!check (r, au->n_nodes >= 1, "automaton"))
     return FALSE;
   au->csr_edges = get_in_place (r, sizeof (guint64), G_MAXUINT32, &au->n_edges, sizeof (guint64), 8, "edges");
-  guint32 n_dense = n_words + n_classes + (TACT_SYM_ANY - TACT_SYM_BUILTIN) + 1;
+  guint32 n_dense = tact_automaton_n_dense (au);
   au->root_lo = get_in_place (r, sizeof (guint32), n_dense, NULL, 0, 8, "root edges");
   guint32 n_gaps = get_u32 (r, "gaps");
   if (!check (r, n_gaps <= (guint32) (r->end - r->p) / 12, "gaps"))

@@ -818,6 +818,7 @@ test_word_filter (void)
   g_assert_cmpuint (bare, >, pack->dict.n / 2);
   tact_pack_free (pack);
   g_hash_table_unref (emo.set);
+  test_rm_rf (cache);
 }
 
 /* The large tables of a pack read back lie in the snapshot's own block,
