@@ -158,6 +158,39 @@ read_back (const char *cache, TactEmoticons *emo, guint8 **bytes, gsize *len, gu
   return pack;
 }
 
+/* The shipped packs compiled into a fresh cache and read back from their
+ * snapshot: the start most tests of the snapshot's contents share. */
+typedef struct {
+  char          *cache;
+  TactEmoticons  emo;
+  guint8        *bytes;  /* the snapshot file's bytes */
+  gsize          len;
+  guint64        key;
+  TactPack      *pack;   /* a test that frees it early sets it to NULL */
+} Shipped;
+
+static void
+shipped_setup (Shipped *s, gconstpointer data)
+{
+  (void) data;
+  s->cache = test_make_dir (FALSE);
+  write_shipped (s->cache);
+  s->emo = emoticons_new ();
+  s->pack = read_back (s->cache, &s->emo, &s->bytes, &s->len, &s->key);
+}
+
+static void
+shipped_teardown (Shipped *s, gconstpointer data)
+{
+  (void) data;
+  if (s->pack)
+    tact_pack_free (s->pack);
+  g_hash_table_unref (s->emo.set);
+  g_free (s->bytes);
+  test_rm_rf (s->cache);
+  g_free (s->cache);
+}
+
 /* A pack read back from its snapshot answers every message as the
  * compiled one did, on the first load and on a reload. */
 static void
@@ -497,22 +530,19 @@ analyse_with (TactPack *pack, TactEmoticons *emo, GPtrArray *texts)
  * message without reading outside its tables.  Run under ASan, this is the
  * test that the checks cover every index the matcher follows. */
 static void
-test_forged (void)
+test_forged (Shipped *s, gconstpointer data)
 {
+  (void) data;
   g_autoptr (GPtrArray) texts = corpus (25);
-  g_autofree char *cache = test_make_dir (FALSE);
   GError *err = NULL;
-  write_shipped (cache);
-  g_autofree char *snap = snapshot_path (cache);
-  gsize len = 0;
-  guint64 key;
-  g_autofree guint8 *good = NULL;
-  TactEmoticons emo0 = emoticons_new ();
-  TactPack *pack = read_back (cache, &emo0, &good, &len, &key);
-  analyse_with (pack, &emo0, texts);
-  tact_pack_free (pack);
-  g_hash_table_unref (emo0.set);
+  g_autofree char *snap = snapshot_path (s->cache);
+  const guint8 *good = s->bytes;
+  gsize len = s->len;
+  guint64 key = s->key;
+  analyse_with (s->pack, &s->emo, texts);
+  g_clear_pointer (&s->pack, tact_pack_free);
 
+  TactPack *pack;
   g_autofree guint8 *bad = g_malloc (len);
   guint refused = 0, taken = 0;
   GRand *rand = g_rand_new_with_seed (20261203);
@@ -549,7 +579,6 @@ test_forged (void)
   /* both branches ran: the trial is neither all refused nor all taken */
   g_assert_cmpuint (refused, >, 0);
   g_assert_cmpuint (taken, >, 0);
-  test_rm_rf (cache);
 }
 
 /* Reads the snapshot of the shipped pack written into @cache, lets @edit
@@ -782,15 +811,10 @@ test_hash_slices (void)
  * and the judge, most of a message).  Checked on the compiled filters as
  * the snapshot keeps them. */
 static void
-test_word_filter (void)
+test_word_filter (Shipped *s, gconstpointer data)
 {
-  g_autofree char *cache = test_make_dir (FALSE);
-  write_shipped (cache);
-  gsize len = 0;
-  guint64 key;
-  g_autofree guint8 *bytes = NULL;
-  TactEmoticons emo = emoticons_new ();
-  TactPack *pack = read_back (cache, &emo, &bytes, &len, &key);
+  (void) data;
+  const TactPack *pack = s->pack;
   const TactAutomaton *au = &pack->au;
 
   g_autoptr (GHashTable) stepped = g_hash_table_new (NULL, NULL);
@@ -816,26 +840,18 @@ test_word_filter (void)
     }
   /* most of the dictionary is the lexicon's and the judge's */
   g_assert_cmpuint (bare, >, pack->dict.n / 2);
-  tact_pack_free (pack);
-  g_hash_table_unref (emo.set);
-  test_rm_rf (cache);
 }
 
 /* The large tables of a pack read back lie in the snapshot's own block,
  * on the alignment the matcher and the judge were laid out for (a
  * judge row or a word record on one cache line, 64-bit words on 8). */
 static void
-test_in_place (void)
+test_in_place (Shipped *s, gconstpointer data)
 {
-  g_autofree char *cache = test_make_dir (FALSE);
-  write_shipped (cache);
-  gsize len = 0;
-  guint64 key;
-  g_autofree guint8 *good = NULL;
-  TactEmoticons emo = emoticons_new ();
-  TactPack *pack = read_back (cache, &emo, &good, &len, &key);
+  (void) data;
+  const TactPack *pack = s->pack;
   g_assert_nonnull (pack->snapshot);
-  const guint8 *lo = pack->snapshot, *hi = lo + len + 64;
+  const guint8 *lo = pack->snapshot, *hi = lo + s->len + 64;
   struct { gconstpointer p; guintptr align; } tables[] = {
     { pack->words, 64 }, { pack->judge.rows, 64 }, { pack->dict.keys, 8 }, { pack->dict.hashes, 8 },
     { pack->word_bloom, 8 }, { pack->au.nodes, 8 }, { pack->au.csr_edges, 8 }, { pack->au.root_lo, 8 },
@@ -847,27 +863,19 @@ test_in_place (void)
       g_assert_true (p >= lo && p < hi);
       g_assert_cmpuint ((guintptr) p % tables[i].align, ==, 0);
     }
-  tact_pack_free (pack);
-  g_hash_table_unref (emo.set);
-  test_rm_rf (cache);
 }
 
 /* A write that fails half-way (a full disk; here a file-size limit, which
  * fails the same write() calls) is an error naming the snapshot, and
  * leaves neither a snapshot nor a temporary file behind. */
 static void
-test_write_fails (void)
+test_write_fails (Shipped *s, gconstpointer data)
 {
-  g_autofree char *cache = test_make_dir (FALSE);
+  (void) data;
   GError *err = NULL;
-  write_shipped (cache);
-  gsize len = 0;
-  guint64 key;
-  g_autofree guint8 *good = NULL;
-  TactEmoticons emo = emoticons_new ();
-  TactPack *pack = read_back (cache, &emo, &good, &len, &key);
+  guint64 key = s->key;
 
-  g_autofree char *dir = g_build_filename (cache, "full", NULL);
+  g_autofree char *dir = g_build_filename (s->cache, "full", NULL);
   g_autofree char *target = g_build_filename (dir, "en.pack", NULL);
   struct rlimit old;
   g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old), ==, 0);
@@ -875,7 +883,7 @@ test_write_fails (void)
   /* the header fits, the tables do not */
   struct rlimit small = { 100 * 1024, old.rlim_max };
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &small), ==, 0);
-  gboolean ok = tact_snapshot_write (pack, key, target, &err);
+  gboolean ok = tact_snapshot_write (s->pack, key, target, &err);
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old), ==, 0);
   signal (SIGXFSZ, old_handler);
   g_assert_false (ok);
@@ -887,14 +895,12 @@ test_write_fails (void)
   g_assert_null (g_dir_read_name (d));
 
   /* with room again, the same pack is written whole and reads back */
-  g_assert_true (tact_snapshot_write (pack, key, target, &err));
+  g_assert_true (tact_snapshot_write (s->pack, key, target, &err));
   g_assert_no_error (err);
-  tact_pack_free (pack);
-  pack = tact_snapshot_read (target, key, "en", &emo, &err);
+  g_clear_pointer (&s->pack, tact_pack_free);
+  s->pack = tact_snapshot_read (target, key, "en", &s->emo, &err);
   g_assert_no_error (err);
-  tact_pack_free (pack);
-  g_hash_table_unref (emo.set);
-  test_rm_rf (cache);
+  g_assert_nonnull (s->pack);
 }
 
 /* A forged count (the dictionary arena's, rewritten to nearly 4 G and the
@@ -959,14 +965,14 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/prune", test_prune);
   g_test_add_func ("/snapshot/user-language", test_user_language);
   g_test_add_func ("/snapshot/damaged", test_damaged);
-  g_test_add_func ("/snapshot/forged", test_forged);
+  g_test_add ("/snapshot/forged", Shipped, NULL, shipped_setup, test_forged, shipped_teardown);
   g_test_add_func ("/snapshot/forged-consistent", test_forged_consistent);
   g_test_add_func ("/snapshot/judge-without-features", test_judge_without_features);
   g_test_add_func ("/snapshot/unwritable", test_unwritable);
   g_test_add_func ("/snapshot/hash-slices", test_hash_slices);
-  g_test_add_func ("/snapshot/in-place", test_in_place);
-  g_test_add_func ("/snapshot/word-filter", test_word_filter);
-  g_test_add_func ("/snapshot/write-fails", test_write_fails);
+  g_test_add ("/snapshot/in-place", Shipped, NULL, shipped_setup, test_in_place, shipped_teardown);
+  g_test_add ("/snapshot/word-filter", Shipped, NULL, shipped_setup, test_word_filter, shipped_teardown);
+  g_test_add ("/snapshot/write-fails", Shipped, NULL, shipped_setup, test_write_fails, shipped_teardown);
   g_test_add_func ("/snapshot/forged-count", test_forged_count);
   return g_test_run ();
 }
