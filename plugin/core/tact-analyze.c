@@ -396,7 +396,9 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
       gboolean clause_ok = !t->anchor_clause || i >= last ||
                            (units[i + 1].flags & TACT_TOKF_CLAUSE) ||
                            units[i + 1].kind == TACT_TOK_PUNCT;
-      if ((!t->anchor_start || start == 0) && (!t->anchor_end || i >= last) && clause_ok)
+      gboolean start_ok = t->anchor_start == TACT_ANCHOR_NONE || start == 0 ||
+                          (t->anchor_start == TACT_ANCHOR_CLAUSE && (units[start].flags & TACT_TOKF_CLAUSE));
+      if (start_ok && (!t->anchor_end || i >= last) && clause_ok)
         {
           TactMatch m = { t->cue, start, (guint16) i, t->valence };
           /* a spelt-out gap before an ending ("x *2 ,|$"): the first

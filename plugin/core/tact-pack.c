@@ -1029,21 +1029,32 @@ split_elements (const char *pattern, char **why)
 
 /* Parses one pattern into elements.  Returns NULL with a message in @why. */
 static GArray *
-parse_pattern (Compiler *cc, const char *pattern, gboolean *a_start, gboolean *a_end, char **why)
+parse_pattern (Compiler *cc, const char *pattern, guint8 *a_start, gboolean *a_end, char **why)
 {
   g_autoptr (GPtrArray) parts = split_elements (pattern, why);
   if (!parts)
     return NULL;
   GArray *elems = g_array_new (FALSE, TRUE, sizeof (Elem));
-  *a_start = *a_end = FALSE;
+  *a_start = TACT_ANCHOR_NONE;
+  *a_end = FALSE;
   for (guint i = 0; i < parts->len; i++)
     {
       const char *p = g_ptr_array_index (parts, i);
       if (strcmp (p, "^") == 0)
         {
-          if (elems->len)
+          if (i != 0)
             goto bad_anchor;
-          *a_start = TRUE;
+          *a_start = TACT_ANCHOR_MESSAGE;
+          continue;
+        }
+      /* ". automatic ?": a lone "." opening a pattern anchors it to a
+       * clause's start.  A word alone in its sentence ("Timer?") says
+       * something other than the same word at the end of one ("is the
+       * heating on a timer?"), and no other element can tell them apart:
+       * an optional break is satisfied by no break at all */
+      if (i == 0 && strcmp (p, ".") == 0)
+        {
+          *a_start = TACT_ANCHOR_CLAUSE;
           continue;
         }
       if (strcmp (p, "$") == 0)
@@ -1114,7 +1125,7 @@ parse_pattern (Compiler *cc, const char *pattern, gboolean *a_start, gboolean *a
     }
   return elems;
 bad_anchor:
-  *why = g_strdup ("^ may only open and $ only close a pattern");
+  *why = g_strdup ("^ and a lone . may only open a pattern, $ only close one");
   elems_free (elems);
   return NULL;
 }
@@ -1716,7 +1727,8 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
       json_t *pat;
       json_array_foreach (pats, pi, pat)
         {
-          gboolean as, ae;
+          guint8 as;
+          gboolean ae;
           g_autofree char *why = NULL;
           GArray *elems = parse_pattern (&cc, json_string_value (pat), &as, &ae, &why);
           if (!elems)
@@ -1728,7 +1740,7 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
               ok = FALSE;
               break;
             }
-          TactTerminal t = { (guint32) (pack->cues->len - 1), 0, (guint8) as, (guint8) ae, 0, 0 };
+          TactTerminal t = { (guint32) (pack->cues->len - 1), 0, as, (guint8) ae, 0, 0 };
           add_paths (&pack->au, elems, &t);
           elems_free (elems);
         }

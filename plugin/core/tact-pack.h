@@ -65,11 +65,19 @@ enum {
   TACT_SYM_ANY,
 };
 
+/* Where a pattern must start (TactTerminal.anchor_start). */
+enum {
+  TACT_ANCHOR_NONE,
+  TACT_ANCHOR_MESSAGE, /* "^ …": at the message's first unit */
+  TACT_ANCHOR_CLAUSE,  /* ". …": at the first unit of a clause */
+};
+
 /* What reaching the end of a pattern means. */
 typedef struct {
   guint32 cue;      /* index into pack->cues; or G_MAXUINT32 for a lexicon phrase */
   float   valence;  /* lexicon phrase only */
-  guint8  anchor_start, anchor_end;
+  guint8  anchor_start; /* TACT_ANCHOR_* */
+  guint8  anchor_end;
   guint8  anchor_clause; /* the match must end a clause ("ok ,|.") */
   guint8  len;      /* phrase length in units (lexicon phrases); on a cue's
                      * terminal, 1 marks a path of a spelt-out gap before an

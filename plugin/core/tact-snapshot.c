@@ -883,6 +883,7 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
     {
       const TactTermLink *l = &links[i];
       check (r, (l->t.cue == G_MAXUINT32 || l->t.cue < n_cues) && (l->next == G_MAXUINT32 || l->next < i) &&
+                l->t.anchor_start <= TACT_ANCHOR_CLAUSE &&
                 within (l->t.valence, (float) TACT_LEXICON_MAX_VALENCE),
              "terminal");
     }

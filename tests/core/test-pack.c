@@ -243,6 +243,7 @@ test_bad_pattern (void)
     { "stop #number", "unknown built-in" },
     { "stop ^ me", "^" },
     { "stop $ me", "$" },
+    { ". ^ stop", "^" },
     { "stop (a b)c", "( ) group" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -309,6 +310,39 @@ test_class_duplicate (void)
       g_assert_nonnull (h);
       g_assert_false (h->judged);
       g_assert_cmpfloat_with_epsilon (h->score, 0.6, 1e-5);
+      tact_analysis_unref (a);
+    }
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
+/* A lone "." opening a pattern anchors it to a clause's start: "blimf"
+ * alone in its sentence fires, the same word inside a clause does not.
+ * A clause starts the message, and after . , ; : ! ? or a line break. */
+static void
+test_clause_start (void)
+{
+  char *user;
+  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\". blimf ?\"] } ] }\n", &user);
+  static const struct { const char *text; gboolean praise; } cases[] = {
+    { "blimf?", TRUE }, { "it came at noon. Blimf?", TRUE }, { "oh, blimf?", TRUE },
+    { "really? blimf?", TRUE }, { "came at noon\nblimf?", TRUE }, { "came at noon; blimf?", TRUE },
+    { "is the boiler on a blimf?", FALSE }, { "oh blimf?", FALSE }, { "blimf", FALSE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TactAnalysis *a = tact_engine_analyze (e, cases[i].text, -1);
+      const TactLabelHit *h = tact_analysis_find (a, TACT_LABEL_PRAISE);
+      if (cases[i].praise)
+        {
+          g_assert_nonnull (h);
+          g_assert_false (h->judged);
+        }
+      else
+        g_assert_true (h == NULL || h->judged);
       tact_analysis_unref (a);
     }
   tact_engine_free (e);
@@ -797,6 +831,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/phrase-counts-once", test_phrase_counts_once);
   g_test_add_func ("/pack/clause-veto", test_clause_veto);
   g_test_add_func ("/pack/gap-then-clause-end", test_gap_then_clause_end);
+  g_test_add_func ("/pack/clause-start", test_clause_start);
   g_test_add_func ("/pack/user-replace", test_user_replace);
   g_test_add_func ("/pack/user-refused", test_user_refused);
   g_test_add_func ("/pack/reload", test_reload);
