@@ -290,6 +290,24 @@ test_not_regular (void)
   test_rm_rf (user);
 }
 
+/* Asserts that the user cue for "praise" (weight @score) fires on @text,
+ * or, when !@praise, that no cue does (the judge may still say it). */
+static void
+assert_praise (TactEngine *e, const char *text, gboolean praise, double score)
+{
+  TactAnalysis *a = tact_engine_analyze (e, text, -1);
+  const TactLabelHit *h = tact_analysis_find (a, TACT_LABEL_PRAISE);
+  if (praise)
+    {
+      g_assert_nonnull (h);
+      g_assert_false (h->judged);
+      g_assert_cmpfloat_with_epsilon (h->score, score, 1e-5);
+    }
+  else
+    g_assert_true (h == NULL || h->judged);
+  tact_analysis_unref (a);
+}
+
 /* A word listed twice in one class (two spellings that normalise alike,
  * or directly and through "@name") is one member: a cue on the class
  * counts once for it, as it does for a word listed once. */
@@ -304,14 +322,7 @@ test_class_duplicate (void)
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.6, \"patterns\": [\"blimf @zdup\"] } ] }\n", &user);
   static const char *const texts[] = { "blimf zorblax", "blimf quuxle" };
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
-    {
-      TactAnalysis *a = tact_engine_analyze (e, texts[i], -1);
-      const TactLabelHit *h = tact_analysis_find (a, TACT_LABEL_PRAISE);
-      g_assert_nonnull (h);
-      g_assert_false (h->judged);
-      g_assert_cmpfloat_with_epsilon (h->score, 0.6, 1e-5);
-      tact_analysis_unref (a);
-    }
+    assert_praise (e, texts[i], TRUE, 0.6);
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
@@ -333,18 +344,7 @@ test_clause_start (void)
     { "is the boiler on a blimf?", FALSE }, { "oh blimf?", FALSE }, { "blimf", FALSE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      TactAnalysis *a = tact_engine_analyze (e, cases[i].text, -1);
-      const TactLabelHit *h = tact_analysis_find (a, TACT_LABEL_PRAISE);
-      if (cases[i].praise)
-        {
-          g_assert_nonnull (h);
-          g_assert_false (h->judged);
-        }
-      else
-        g_assert_true (h == NULL || h->judged);
-      tact_analysis_unref (a);
-    }
+    assert_praise (e, cases[i].text, cases[i].praise, 0.9);
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
@@ -364,19 +364,7 @@ test_class_reference (void)
     { "blimf zorblax", TRUE }, { "blimf quuxle", TRUE }, { "blimf snorkel", FALSE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      TactAnalysis *a = tact_engine_analyze (e, cases[i].text, -1);
-      const TactLabelHit *h = tact_analysis_find (a, TACT_LABEL_PRAISE);
-      if (cases[i].praise)
-        {
-          g_assert_nonnull (h);
-          g_assert_false (h->judged);
-          g_assert_cmpfloat_with_epsilon (h->score, 0.9, 1e-5);
-        }
-      else
-        g_assert_true (h == NULL || h->judged);
-      tact_analysis_unref (a);
-    }
+    assert_praise (e, cases[i].text, cases[i].praise, 0.9);
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
