@@ -1047,7 +1047,7 @@ parse_pattern (Compiler *cc, const char *pattern, guint8 *a_start, gboolean *a_e
           *a_start = TACT_ANCHOR_MESSAGE;
           continue;
         }
-      /* ". automatic ?": a lone "." opening a pattern anchors it to a
+      /* ". timer ?": a lone "." opening a pattern anchors it to a
        * clause's start.  A word alone in its sentence ("Timer?") says
        * something other than the same word at the end of one ("is the
        * heating on a timer?"), and no other element can tell them apart:
@@ -1388,6 +1388,15 @@ steps_past_root (const TactAutomaton *au)
   return used;
 }
 
+/* @sym's bit for a unit's filter: none when no edge past the root steps
+ * on it (@used from steps_past_root()) */
+static guint64
+past_root_bit (const TactAutomaton *au, const guint8 *used, guint32 sym)
+{
+  guint32 d = tact_automaton_dense (au, sym);
+  return d != G_MAXUINT32 && used[d] ? tact_automaton_sym_bit (sym) : 0;
+}
+
 static void
 list_root_children (TactPack *pack)
 {
@@ -1405,15 +1414,12 @@ list_root_children (TactPack *pack)
       TactWordInfo *wi = &pack->words[w];
       /* the word's symbols in matching order: the word, then its classes */
       guint first = pack->root_children->len;
-      guint32 d = tact_automaton_dense (&pack->au, w);
-      pack->word_bloom[w] = d != G_MAXUINT32 && used[d] ? tact_automaton_sym_bit (w) : 0;
+      pack->word_bloom[w] = past_root_bit (&pack->au, used, w);
       guint n = append_root_children (pack, w);
       for (guint k = 0; k < MIN (wi->n_classes, TACT_MAX_WORD_CLASSES); k++)
         {
           guint32 sym = g_array_index (pack->class_refs, guint32, wi->classes + k);
-          guint32 dc = tact_automaton_dense (&pack->au, sym);
-          if (dc != G_MAXUINT32 && used[dc])
-            pack->word_bloom[w] |= tact_automaton_sym_bit (sym);
+          pack->word_bloom[w] |= past_root_bit (&pack->au, used, sym);
           n += append_root_children (pack, sym);
         }
       wi->root_first = first;
