@@ -918,6 +918,17 @@ typedef struct {
   guint32  *defers_to;
 } Weigh;
 
+/* The unit whose clause match @m belongs to: its first, unless that is
+ * the "?" or "!" closing the sentence before.  "Did you get my number off
+ * a list? I want it deleted": "? I want it deleted" is the second
+ * sentence's request, and the veto that reads the first sentence as a
+ * question (not "get my number off") must not silence it. */
+static inline guint
+match_clause_at (const TactUnit *units, const TactMatch *m)
+{
+  return units[m->start].kind == TACT_TOK_PUNCT && m->start < m->end ? m->start + 1u : m->start;
+}
+
 /* Weighs match @k of cue @c (not negated, within its polarity bounds) into
  * @w's tallies; @plain when @c defers to nothing.  Returns the labels it
  * weighed in for (not those vetoed for it).  Always in line: it runs for
@@ -931,7 +942,7 @@ weigh_cue (TactScratch *s, const TactPack *pack, const TactCue *c, guint k, gboo
   for (guint32 r = labels & ~vetoed & ALL_LABELS; r; r &= r - 1)
     {
       guint l = lowest_label (r);
-      if (clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
+      if (clause_vetoed (s, pack, cv, (TactLabel) l, match_clause_at (s->units, &m[k])))
         continue;
       w->score[l] = 1.0f - (1.0f - w->score[l]) * (1.0f - c->weight);
       weighed |= 1u << l;
