@@ -1201,7 +1201,8 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
       guint ev_start, ev_end;
       if (score[l] >= ASSERT_AT)
         {
-          ev_start = m[best_m[l]].start;
+          /* "? I want it deleted" shows "I want it deleted" */
+          ev_start = match_clause_at (s->units, &m[best_m[l]]);
           ev_end = m[best_m[l]].end;
         }
       else if (judged & (1u << l))

@@ -369,6 +369,12 @@ test_veto_after_question (void)
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     assert_praise (e, cases[i].text, cases[i].praise, 0.9);
+  /* the evidence is the second sentence's, without the "?" */
+  TactAnalysis *a = tact_engine_analyze (e, "wibble wobble? blimf", -1);
+  const TactLabelHit *h = tact_analysis_find (a, TACT_LABEL_PRAISE);
+  g_assert_nonnull (h);
+  g_assert_cmpstr (h->evidence, ==, "blimf");
+  tact_analysis_unref (a);
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
