@@ -918,17 +918,6 @@ typedef struct {
   guint32  *defers_to;
 } Weigh;
 
-/* The unit whose clause match @m belongs to: its first, unless that is
- * the "?" or "!" closing the sentence before.  "Did you get my number off
- * a list? I want it deleted": "? I want it deleted" is the second
- * sentence's request, and the veto that reads the first sentence as a
- * question (not "get my number off") must not silence it. */
-static inline guint
-match_clause_at (const TactUnit *units, const TactMatch *m)
-{
-  return units[m->start].kind == TACT_TOK_PUNCT && m->start < m->end ? m->start + 1u : m->start;
-}
-
 /* Weighs match @k of cue @c (not negated, within its polarity bounds) into
  * @w's tallies; @plain when @c defers to nothing.  Returns the labels it
  * weighed in for (not those vetoed for it).  Always in line: it runs for
@@ -942,7 +931,7 @@ weigh_cue (TactScratch *s, const TactPack *pack, const TactCue *c, guint k, gboo
   for (guint32 r = labels & ~vetoed & ALL_LABELS; r; r &= r - 1)
     {
       guint l = lowest_label (r);
-      if (clause_vetoed (s, pack, cv, (TactLabel) l, match_clause_at (s->units, &m[k])))
+      if (clause_vetoed (s, pack, cv, (TactLabel) l, m[k].start))
         continue;
       w->score[l] = 1.0f - (1.0f - w->score[l]) * (1.0f - c->weight);
       weighed |= 1u << l;
@@ -1201,8 +1190,7 @@ tact_analyze_run (TactScratch *s, const TactPack *pack, TactAnalysis *out)
       guint ev_start, ev_end;
       if (score[l] >= ASSERT_AT)
         {
-          /* "? I want it deleted" shows "I want it deleted" */
-          ev_start = match_clause_at (s->units, &m[best_m[l]]);
+          ev_start = m[best_m[l]].start;
           ev_end = m[best_m[l]].end;
         }
       else if (judged & (1u << l))

@@ -350,36 +350,6 @@ test_clause_start (void)
   g_free (user);
 }
 
-/* A clause veto silences the matches that start in its clause, and a
- * match opening with the "?" or "!" that closes a sentence starts in the
- * sentence after it: "…off a list? I want it deleted" is a request of its
- * own, whatever the question is vetoed for. */
-static void
-test_veto_after_question (void)
-{
-  char *user;
-  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
-    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
-    "  \"cues\": [ { \"label\": \"praise\", \"clause_veto\": true, \"patterns\": [\"wibble wobble\"] },\n"
-    "              { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"?|! blimf\", \"quux *3 zorp\"] } ] }\n", &user);
-  static const struct { const char *text; gboolean praise; } cases[] = {
-    { "wibble wobble? blimf", TRUE }, { "wibble wobble! blimf", TRUE }, { "wibble wobble?! blimf", TRUE },
-    { "wibble wobble quux? zorp", FALSE }, { "quux? zorp", TRUE },
-    { "wibble wobble blimf", FALSE }, { "quux zorp? wibble wobble", TRUE },
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    assert_praise (e, cases[i].text, cases[i].praise, 0.9);
-  /* the evidence is the second sentence's, without the "?" */
-  TactAnalysis *a = tact_engine_analyze (e, "wibble wobble? blimf", -1);
-  const TactLabelHit *h = tact_analysis_find (a, TACT_LABEL_PRAISE);
-  g_assert_nonnull (h);
-  g_assert_cmpstr (h->evidence, ==, "blimf");
-  tact_analysis_unref (a);
-  tact_engine_free (e);
-  test_rm_rf (user);
-  g_free (user);
-}
-
 /* A class member "@name" brings in every word of a class defined before
  * it; a class not (yet) defined is an error naming the member. */
 static void
@@ -850,7 +820,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/clause-veto", test_clause_veto);
   g_test_add_func ("/pack/gap-then-clause-end", test_gap_then_clause_end);
   g_test_add_func ("/pack/clause-start", test_clause_start);
-  g_test_add_func ("/pack/veto-after-question", test_veto_after_question);
   g_test_add_func ("/pack/user-replace", test_user_replace);
   g_test_add_func ("/pack/user-refused", test_user_refused);
   g_test_add_func ("/pack/reload", test_reload);
