@@ -401,14 +401,24 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
       if (start_ok && (!t->anchor_end || i >= last) && clause_ok)
         {
           TactMatch m = { t->cue, start, (guint16) i, t->valence };
-          /* a spelt-out gap before an ending ("x *2 ,|$"): the first
-           * match of a start ends at the first clause end, and a later
-           * one would run into the next clause (a clause veto would then
-           * silence it) and count the same phrase twice */
+          /* A cue counts once for one phrase.  The same span can end two
+           * of its patterns, or one pattern by two paths (a word and a
+           * class that holds it: "zorblat|@cls"); counting each would
+           * raise the score past the cue's weight.  Matches are recorded
+           * in order of their end, so only those ending here need a
+           * look.  A spelt-out gap before an ending ("x *2 ,|$") is wider:
+           * the first match of a start ends at the first clause end, and
+           * a later one would run into the next clause (a clause veto
+           * would then silence it) and count the same phrase twice. */
           gboolean again = FALSE;
-          if (t->cue != G_MAXUINT32 && t->len)
+          if (t->cue != G_MAXUINT32)
             for (guint q = s->n_matches; q > 0 && !again; q--)
-              again = s->matches[q - 1].cue == t->cue && s->matches[q - 1].start == start;
+              {
+                const TactMatch *p = &s->matches[q - 1];
+                if (!t->len && p->end != i)
+                  break;
+                again = p->cue == t->cue && p->start == start;
+              }
           if (!again && s->n_matches < TACT_MAX_MATCHES)
             s->matches[s->n_matches++] = m;
         }

@@ -310,7 +310,9 @@ assert_praise (TactEngine *e, const char *text, gboolean praise, double score)
 
 /* A word listed twice in one class (two spellings that normalise alike,
  * or directly and through "@name") is one member: a cue on the class
- * counts once for it, as it does for a word listed once. */
+ * counts once for it, as it does for a word listed once.  So does a span
+ * one cue reaches by two paths (a word and a class that holds it) or by
+ * two of its patterns: "blimf zorblax" scores the weight, not 1 - 0.4^3. */
 static void
 test_class_duplicate (void)
 {
@@ -319,7 +321,8 @@ test_class_duplicate (void)
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"classes\": { \"zbase\": [\"zorblax\"],\n"
     "                 \"zdup\": [\"zorblax\", \"ZORBLAX\", \"@zbase\", \"quuxle\"] },\n"
-    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.6, \"patterns\": [\"blimf @zdup\"] } ] }\n", &user);
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.6,\n"
+    "              \"patterns\": [\"blimf @zdup\", \"blimf zorblax|@zbase\", \"blimf *2 zorblax\"] } ] }\n", &user);
   static const char *const texts[] = { "blimf zorblax", "blimf quuxle" };
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     assert_praise (e, texts[i], TRUE, 0.6);
