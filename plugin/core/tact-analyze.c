@@ -486,13 +486,19 @@ run_automaton (TactScratch *s, const TactPack *pack)
   s->seen_cur = 0;
   /* patterns that start with a gap are rare: only then are the root's gap
    * children entered at every unit */
-  gboolean root_gaps = au->nodes[0].gap_first != G_MAXUINT32;
+  gboolean root_gaps = au->nodes[TACT_ROOT].gap_first != G_MAXUINT32;
   const guint any = TACT_SYM_ANY - TACT_SYM_BUILTIN;
 
   /* every unit's symbol filter is known (build_units): a state is only kept
    * when the next unit can move it (see push_state).  Nothing steps past
    * the last unit */
   memset (s->ubloom + n, 0, (TACT_MAX_GAP + 1) * sizeof (guint64));
+
+  /* the "^ …" patterns: one live state at their root, before the first
+   * unit, instead of a start at every unit (see TACT_ROOT_MESSAGE) */
+  if (n)
+    enter (au, s->cur, &s->n_cur, &s->seen_cur, TACT_ROOT_MESSAGE, &au->nodes[TACT_ROOT_MESSAGE], 0,
+           &s->ubloom[0]);
 
   for (guint i = 0; i < n; i++)
     {

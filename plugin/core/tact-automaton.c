@@ -19,8 +19,10 @@ tact_automaton_init (TactAutomaton *au)
   au->evals = g_new0 (guint32, au->emask + 1);
   au->gaps = g_array_new (FALSE, FALSE, sizeof (TactGap));
   au->terms = g_array_new (FALSE, FALSE, sizeof (TactTermLink));
-  tact_automaton_new_node (au); /* root = 0 */
-  au->tree[0] = 1;
+  tact_automaton_new_node (au); /* TACT_ROOT */
+  tact_automaton_new_node (au); /* TACT_ROOT_MESSAGE */
+  au->tree[TACT_ROOT] = 1;
+  au->tree[TACT_ROOT_MESSAGE] = 1;
 }
 
 void

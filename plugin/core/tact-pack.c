@@ -1142,7 +1142,8 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
 {
   g_autoptr (GArray) frontier = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr (GArray) next = g_array_new (FALSE, FALSE, sizeof (guint32));
-  guint32 root = 0;
+  /* "^ …" from the root entered at the message's start only */
+  guint32 root = t->anchor_start == TACT_ANCHOR_MESSAGE ? TACT_ROOT_MESSAGE : TACT_ROOT;
   g_array_append_val (frontier, root);
   /* "x *N ,|$|please": the end of a clause is checked on the word before
    * it, never on a unit a gap steps on, so the ending is reached through a
@@ -1186,7 +1187,7 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
                 }
               else
                 for (guint f = 0; f < frontier->len; f++)
-                  if (g_array_index (frontier, guint32, f) != 0)
+                  if (g_array_index (frontier, guint32, f) != root)
                     tact_automaton_add_terminal (au, g_array_index (frontier, guint32, f), &te);
             }
           if (tail->alts->len == 0)
@@ -1200,7 +1201,7 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
           te.anchor_end = e->end_alt && !e->clause_alt;
           te.anchor_clause = e->clause_alt;
           for (guint f = 0; f < frontier->len; f++)
-            if (g_array_index (frontier, guint32, f) != 0)
+            if (g_array_index (frontier, guint32, f) != root)
               tact_automaton_add_terminal (au, g_array_index (frontier, guint32, f), &te);
         }
       g_array_set_size (next, 0);
@@ -1264,7 +1265,7 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
   for (guint f = 0; f < frontier->len; f++)
     {
       guint32 node = g_array_index (frontier, guint32, f);
-      if (node != 0)
+      if (node != root)
         tact_automaton_add_terminal (au, node, t);
     }
 }

@@ -72,6 +72,15 @@ enum {
   TACT_ANCHOR_CLAUSE,  /* ". …": at the first unit of a clause */
 };
 
+/* The automaton's two roots.  Every pattern hangs from TACT_ROOT, which
+ * is stepped from at every unit, but for "^ …" ones: they hang from
+ * TACT_ROOT_MESSAGE, entered once, before the first unit.  From the
+ * common root a "^ is|the *3 …" started on every "is" and "the" of every
+ * message and kept its gap alive only for the terminal to refuse the
+ * match at the end; one such pattern cost 2.5 % of the whole run. */
+#define TACT_ROOT 0u
+#define TACT_ROOT_MESSAGE 1u
+
 /* What reaching the end of a pattern means. */
 typedef struct {
   guint32 cue;      /* index into pack->cues; or G_MAXUINT32 for a lexicon phrase */

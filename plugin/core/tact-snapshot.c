@@ -854,7 +854,7 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
     return FALSE;
   TactNode *nodes = get_in_place (r, sizeof (TactNode), G_MAXUINT32, &au->n_nodes, 0, 8, "nodes");
   au->nodes = nodes;
-  if (!check (r, au->n_nodes >= 1, "automaton"))
+  if (!check (r, au->n_nodes > TACT_ROOT_MESSAGE, "automaton"))
     return FALSE;
   au->csr_edges = get_in_place (r, sizeof (guint64), G_MAXUINT32, &au->n_edges, sizeof (guint64), 8, "edges");
   guint32 n_dense = tact_automaton_n_dense (au);

@@ -353,6 +353,41 @@ test_clause_start (void)
   g_free (user);
 }
 
+/* "^ …" patterns hang from a root of their own, entered once before the
+ * first word (TACT_ROOT_MESSAGE): they match at the message's start and
+ * nowhere else, also when they open with optional words and a gap, and a
+ * pattern of another cue that starts with the same word still matches
+ * anywhere. */
+static void
+test_message_start (void)
+{
+  char *user;
+  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9,\n"
+    "                \"patterns\": [\"^ blimf *2 quuxle\", \"^ zorb|_ glim|_ *2 fnax\"] },\n"
+    "              { \"label\": \"feedback\", \"weight\": 0.9, \"patterns\": [\"blimf glorp\"] } ] }\n", &user);
+  static const struct { const char *text; gboolean praise, feedback; } cases[] = {
+    { "blimf quuxle", TRUE, FALSE }, { "Blimf, oh, well quuxle", TRUE, FALSE },
+    { "oh blimf quuxle", FALSE, FALSE }, { "blimf quuxle. blimf quuxle", TRUE, FALSE },
+    { "fnax", TRUE, FALSE }, { "one two fnax", TRUE, FALSE }, { "one two three fnax", FALSE, FALSE },
+    { "zorb glim fnax", TRUE, FALSE }, { "ok. fnax", TRUE, FALSE }, { "ok then. so fnax", FALSE, FALSE },
+    { "blimf glorp", FALSE, TRUE }, { "well blimf glorp", FALSE, TRUE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TactAnalysis *a = tact_engine_analyze (e, cases[i].text, -1);
+      const TactLabelHit *p = tact_analysis_find (a, TACT_LABEL_PRAISE);
+      const TactLabelHit *f = tact_analysis_find (a, TACT_LABEL_FEEDBACK);
+      g_assert_true ((p != NULL && !p->judged) == cases[i].praise);
+      g_assert_true ((f != NULL && !f->judged) == cases[i].feedback);
+      tact_analysis_unref (a);
+    }
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
 /* A class member "@name" brings in every word of a class defined before
  * it; a class not (yet) defined is an error naming the member. */
 static void
@@ -823,6 +858,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/clause-veto", test_clause_veto);
   g_test_add_func ("/pack/gap-then-clause-end", test_gap_then_clause_end);
   g_test_add_func ("/pack/clause-start", test_clause_start);
+  g_test_add_func ("/pack/message-start", test_message_start);
   g_test_add_func ("/pack/user-replace", test_user_replace);
   g_test_add_func ("/pack/user-refused", test_user_refused);
   g_test_add_func ("/pack/reload", test_reload);
