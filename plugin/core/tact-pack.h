@@ -77,7 +77,7 @@ enum {
  * TACT_ROOT_MESSAGE, entered once, before the first unit.  From the
  * common root a "^ is|the *3 …" started on every "is" and "the" of every
  * message and kept its gap alive only for the terminal to refuse the
- * match at the end; one such pattern cost 2.5 % of the whole run. */
+ * match at the end; one such pattern cost a quarter of the whole run. */
 #define TACT_ROOT 0u
 #define TACT_ROOT_MESSAGE 1u
 
