@@ -509,7 +509,7 @@ run_automaton (TactScratch *s, const TactPack *pack)
       s->n_next = 0;
       s->seen_next = 0;
       if (root_gaps)
-        for (guint32 g = au->nodes[0].gap_first; g != G_MAXUINT32;)
+        for (guint32 g = au->nodes[TACT_ROOT].gap_first; g != G_MAXUINT32;)
           {
             const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
             push_state (s->cur, &s->n_cur, &s->seen_cur, gap->child, &au->nodes[gap->child],

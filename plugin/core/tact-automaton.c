@@ -240,7 +240,7 @@ tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
   guint32 n_dense = tact_automaton_n_dense (au);
   au->root_lo = g_new (guint32, n_dense);
   memset (au->root_lo, 0xff, sizeof (guint32) * n_dense);
-  for (guint32 e = au->csr_start[1]; e > au->csr_start[0]; e--)
+  for (guint32 e = au->csr_start[TACT_ROOT + 1]; e > au->csr_start[TACT_ROOT]; e--)
     {
       /* walking backwards leaves the first edge of each symbol */
       guint32 d = tact_automaton_dense (au, (guint32) (au->csr_edges[e - 1] >> 32));

@@ -1363,7 +1363,7 @@ append_root_children (TactPack *pack, guint32 sym)
   const TactAutomaton *au = &pack->au;
   guint n = 0;
   for (guint32 e = tact_automaton_root_edge (au, sym);
-       e != G_MAXUINT32 && e < au->nodes[0].hi && (guint32) (au->csr_edges[e] >> 32) == sym; e++, n++)
+       e != G_MAXUINT32 && e < au->nodes[TACT_ROOT].hi && (guint32) (au->csr_edges[e] >> 32) == sym; e++, n++)
     {
       guint32 child = (guint32) (au->csr_edges[e] & 0xffffffffu);
       TactRootChild rc = { child, au->nodes[child] };
@@ -1379,8 +1379,9 @@ steps_past_root (const TactAutomaton *au)
 {
   guint32 n_dense = tact_automaton_n_dense (au);
   guint8 *used = g_new0 (guint8, n_dense);
-  /* the root is node 0, so its edges come first in the frozen table */
-  for (guint32 e = au->nodes[0].hi; e < au->n_edges; e++)
+  /* the root is node 0, so its edges come first in the frozen table;
+   * those of TACT_ROOT_MESSAGE are stepped by a live state, so they count */
+  for (guint32 e = au->nodes[TACT_ROOT].hi; e < au->n_edges; e++)
     {
       guint32 d = tact_automaton_dense (au, (guint32) (au->csr_edges[e] >> 32));
       if (d < n_dense)
