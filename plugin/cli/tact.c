@@ -490,6 +490,18 @@ main (int argc, char **argv)
       g_printerr (_("tact %s: %s (try 'tact %s --help')\n"), cmd, err->message, cmd);
       return EXIT_USAGE;
     }
+  /* A mistyped pack directory would otherwise fall back to the built-in
+   * packs (or to none of the user's) without a word, and every answer after
+   * it would come from data the user did not mean. The cache directory is
+   * not checked: the engine creates it. */
+  const struct { const char *option, *dir; } dirs[] = {
+    { "--data-dir", opt_data_dir }, { "--user-data", opt_user_data } };
+  for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++)
+    if (dirs[i].dir && !g_file_test (dirs[i].dir, G_FILE_TEST_IS_DIR))
+      {
+        g_printerr (_("tact %s: %s %s: not a directory\n"), cmd, dirs[i].option, dirs[i].dir);
+        return EXIT_USAGE;
+      }
   if (!strcmp (cmd, "classify"))
     return cmd_classify (sub_argc, sub_argv, MODE_CLASSIFY);
   if (!strcmp (cmd, "units"))

@@ -4,7 +4,8 @@
 usage: test_cli.py TACT DATA_DIR {classify|usage|check-data}
   classify    one output line per input line, in order; --jsonl with a bad
               line gives an {"error": …} object there and exit code 1
-  usage       --help exits 0, an unknown command exits 2
+  usage       --help exits 0, an unknown command exits 2, and so does a
+              --data-dir or --user-data that is not a directory
   check-data  DATA_DIR passes; a corrupted copy fails with exit code 3 and
               a file:line:col message
 """
@@ -118,6 +119,11 @@ def test_usage(tact):
     check(rc == 2, "an unknown option exits 2 (got %d)" % rc)
     rc, _, _ = run(tact, [])
     check(rc == 2, "no command exits 2 (got %d)" % rc)
+    # a mistyped pack directory is an error, not a silent fallback to the built-in packs
+    for opt in ("--data-dir", "--user-data"):
+        rc, out, err = run(tact, ["classify", opt, "/nonexistent/tact-packs"], "unsubscribe me\n")
+        check(rc == 2 and out == "", "classify %s with a missing directory exits 2 and prints no answer (got %d)" % (opt, rc))
+        check(opt in err and "/nonexistent/tact-packs" in err, "the option and the directory are named on stderr: " + err.strip())
 
 
 def test_check_data(tact, data_dir):

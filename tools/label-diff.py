@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Shows which lines of labelled sets a change to the packs turns right or wrong.
+
+Every cue batch since round forty was weighed this way before it landed: run
+the engine over all of tests/data with the packs before and after the change,
+and list each line whose verdict on an opt-out or an automation question moved.
+The suites' floors only say a set got worse; this says which line, and whether
+the change fixed or broke it. The judge adds and drops labels, so the check is
+made with it and again with the cues alone (`--no-judge`): a pattern can look
+harmless with the judge and still break what the cues alone got right, which is
+what a user's own cues, or a judge that never saw the line, would show.
+
+A line's LABELS say what it wants: `opt-out` must have the label, `!opt-out`
+must not, and so on. A line that names neither form of a label wants no
+opt-out (the rule of tests/data/run_cues.py: an opt-out nobody asked for costs
+a customer) and leaves the automation question open; a change there is shown
+with `~` and counted apart.
+
+usage: tools/label-diff.py TACT OLD_DATA_DIR NEW_DATA_DIR [--no-judge]
+                           [--labels opt-out,automation-question] FILE.tsv…
+  Prints one line per change: "+" fixed, "-" broken, "~" open, then the label,
+  FILE:LINE, what the line wants, the labels before -> after, and the message;
+  then "fixed N broken M open K". Exits 0 whatever changed (it reports; the
+  suites judge), 2 on a usage or engine error.
+"""
+# SPDX-License-Identifier: GPL-2.0-or-later
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+# A judge that never asserts anything, given as a user pack: the engine's own
+# way of switching the judge off (data/README.md, `threshold` 1).
+NO_JUDGE = {"schema": "purple-tact-pack/1", "kind": "judge", "lang": "en",
+            "threshold": 1, "entries": {}}
+
+
+def load_lines(paths):
+    """[(file:line, wanted labels, message)] of every labelled line."""
+    cases = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                line = line.rstrip("\n")
+                if not line.strip() or line.startswith("#") or "\t" not in line:
+                    continue
+                want, text = line.split("\t", 1)
+                cases.append(("%s:%d" % (os.path.basename(path), n),
+                              set(want.split(",")), text))
+    return cases
+
+
+def classify(tact, data_dir, texts, user_data):
+    """The label ids the engine gives each text, in order."""
+    cmd = [tact, "classify", "--jsonl", "--no-cache", "-q", "--data-dir", data_dir]
+    if user_data:
+        cmd += ["--user-data", user_data]
+    feed = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    r = subprocess.run(cmd, input=feed, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.stderr.write("label-diff: %s failed: %s" % (" ".join(cmd), r.stderr))
+        sys.exit(2)
+    out = r.stdout.splitlines()
+    if len(out) != len(texts):
+        sys.stderr.write("label-diff: %d answers for %d lines\n" % (len(out), len(texts)))
+        sys.exit(2)
+    return [{x["id"] for x in json.loads(line)["labels"]} for line in out]
+
+
+def verdict(label, want, before, after):
+    """'+', '-' or '~' for a label whose presence changed, None if it did not."""
+    had, has = label in before, label in after
+    if had == has:
+        return None
+    if label in want:
+        return "+" if has else "-"
+    if "!" + label in want or label == "opt-out":
+        return "-" if has else "+"
+    return "~"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("tact")
+    ap.add_argument("old")
+    ap.add_argument("new")
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--no-judge", action="store_true")
+    ap.add_argument("--labels", default="opt-out,automation-question")
+    a = ap.parse_args()
+    labels = a.labels.split(",")
+    cases = load_lines(a.files)
+    texts = [c[2] for c in cases]
+    with tempfile.TemporaryDirectory() as tmp:
+        user = None
+        if a.no_judge:
+            user = tmp
+            os.makedirs(os.path.join(tmp, "en"))
+            with open(os.path.join(tmp, "en", "judge.json"), "w", encoding="utf-8") as f:
+                json.dump(NO_JUDGE, f)
+        old = classify(a.tact, a.old, texts, user)
+        new = classify(a.tact, a.new, texts, user)
+    counts = {"+": 0, "-": 0, "~": 0}
+    for (where, want, text), before, after in zip(cases, old, new):
+        for label in labels:
+            mark = verdict(label, want, before, after)
+            if mark is None:
+                continue
+            counts[mark] += 1
+            print("%s %s %s\t%s\t%s -> %s\t%s" % (
+                mark, label, where, ",".join(sorted(want)),
+                ",".join(sorted(before)) or "neutral",
+                ",".join(sorted(after)) or "neutral", text))
+    print("fixed %d broken %d open %d" % (counts["+"], counts["-"], counts["~"]))
+
+
+if __name__ == "__main__":
+    main()
