@@ -7,12 +7,12 @@ it without any veto.
 
 usage: test_find_veto.py FIND_VETO TACT DATA_DIR
 """
-import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
+
+from scratch_pack import scratch_pack
 
 ZEBRA = "zebra *2 sale"
 QUOKKA = "quokka|wombat"
@@ -30,15 +30,9 @@ def main():
     script, tact, data = sys.argv[1:4]
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        pack = os.path.join(tmp, "data")
-        shutil.copytree(data, pack)
-        path = os.path.join(pack, "en", "cues.json")
-        with open(path, encoding="utf-8") as f:
-            cues = json.load(f)
-        cues["cues"].append({"label": "opt-out", "clause_veto": True, "patterns": [ZEBRA]})
-        cues["cues"].append({"label": "opt-out", "veto": True, "patterns": [QUOKKA]})
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(cues, f)
+        pack = scratch_pack(data, tmp, lambda cues: cues["cues"].extend([
+            {"label": "opt-out", "clause_veto": True, "patterns": [ZEBRA]},
+            {"label": "opt-out", "veto": True, "patterns": [QUOKKA]}]))
         for message, code, named in CASES:
             r = subprocess.run([sys.executable, script, tact, "opt-out", message, "--data-dir", pack],
                                capture_output=True, text=True)

@@ -7,12 +7,13 @@ so with the judge and with the cues alone.
 
 usage: test_label_diff.py LABEL_DIFF TACT DATA_DIR
 """
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+
+from scratch_pack import scratch_pack
 
 CORPUS = """# a comment line is skipped
 opt-out\tstop texting me about the zebra sale
@@ -35,17 +36,10 @@ def main():
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         old = os.path.join(tmp, "old")
-        new = os.path.join(tmp, "new")
         shutil.copytree(data, old)
-        shutil.copytree(data, new)
-        path = os.path.join(new, "en", "cues.json")
-        with open(path, encoding="utf-8") as f:
-            cues = json.load(f)
-        cues["cues"].append({"label": "opt-out", "veto": True, "patterns": ["zebra"]})
-        cues["cues"].append({"label": "automation-question", "weight": 0.9,
-                             "sure": True, "patterns": ["quokka"]})
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(cues, f)
+        new = scratch_pack(data, tmp, lambda cues: cues["cues"].extend([
+            {"label": "opt-out", "veto": True, "patterns": ["zebra"]},
+            {"label": "automation-question", "weight": 0.9, "sure": True, "patterns": ["quokka"]}]))
         corpus = os.path.join(tmp, "CORPUS.tsv")
         with open(corpus, "w", encoding="utf-8") as f:
             f.write(CORPUS)

@@ -6,12 +6,12 @@ engine does ("dont" is "don't"), classes, bracketed alternatives and gaps.
 
 usage: test_unmatched_patterns.py UNMATCHED_PATTERNS TACT DATA_DIR
 """
-import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
+
+from scratch_pack import scratch_pack
 
 # (pattern, whether some line of CORPUS matches it)
 PATTERNS = [
@@ -33,17 +33,12 @@ neutral\tthe zebra met a quokka.
 
 def main():
     script, tact, data = sys.argv[1:4]
-    with tempfile.TemporaryDirectory() as tmp:
-        pack = os.path.join(tmp, "data")
-        shutil.copytree(data, pack)
-        path = os.path.join(pack, "en", "cues.json")
-        with open(path, encoding="utf-8") as f:
-            cues = json.load(f)
+    def edit(cues):
         cues["classes"]["thing"] = ["robot", "bot"]
         cues["cues"] = [{"label": "automation-question", "weight": 0.9,
                          "patterns": [p for p, _ in PATTERNS]}]
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(cues, f)
+    with tempfile.TemporaryDirectory() as tmp:
+        pack = scratch_pack(data, tmp, edit)
         corpus = os.path.join(tmp, "corpus.tsv")
         with open(corpus, "w", encoding="utf-8") as f:
             f.write("# a comment line is skipped\n" + CORPUS)
