@@ -21,12 +21,10 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-NO_JUDGE = {"schema": "purple-tact-pack/1", "kind": "judge", "lang": "en",
-            "threshold": 1, "entries": {}}
+from tact_run import classify_labels, judge_off
 
 
 class Probe:
@@ -39,12 +37,7 @@ class Probe:
         self.path = os.path.join(self.pack, lang, "cues.json")
         with open(self.path, encoding="utf-8") as f:
             self.cues = json.load(f)
-        self.user = None
-        if not judge:
-            self.user = os.path.join(tmp, "user")
-            os.makedirs(os.path.join(self.user, lang))
-            with open(os.path.join(self.user, lang, "judge.json"), "w", encoding="utf-8") as f:
-                json.dump(dict(NO_JUDGE, lang=lang), f)
+        self.user = None if judge else judge_off(os.path.join(tmp, "user"), lang)
         # every (cue, pattern) of a veto of this label
         self.vetoes = [(c, p) for c, cue in enumerate(self.cues["cues"])
                        if cue.get("label") == label and (cue.get("veto") or cue.get("clause_veto"))
@@ -62,15 +55,8 @@ class Probe:
                 cue["patterns"] = ["#url #url #url #url"]
         with open(self.path, "w", encoding="utf-8") as f:
             json.dump(cues, f, ensure_ascii=False)
-        cmd = [self.tact, "classify", "--jsonl", "--no-cache", "-q", "--data-dir", self.pack]
-        if self.user:
-            cmd += ["--user-data", self.user]
-        r = subprocess.run(cmd, input=json.dumps({"text": self.message}) + "\n",
-                           capture_output=True, text=True)
-        if r.returncode != 0 or not r.stdout.strip():
-            sys.stderr.write("find-veto: %s failed: %s" % (" ".join(cmd), r.stderr))
-            sys.exit(2)
-        return self.label in {x["id"] for x in json.loads(r.stdout)["labels"]}
+        return self.label in classify_labels("find-veto", self.tact, self.pack,
+                                             [self.message], self.user)[0]
 
 
 def culprits(probe):

@@ -25,16 +25,10 @@ usage: tools/label-diff.py TACT OLD_DATA_DIR NEW_DATA_DIR [--no-judge]
 """
 # SPDX-License-Identifier: GPL-2.0-or-later
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 
-# A judge that never asserts anything, given as a user pack: the engine's own
-# way of switching the judge off (data/README.md, `threshold` 1).
-NO_JUDGE = {"schema": "purple-tact-pack/1", "kind": "judge", "lang": "en",
-            "threshold": 1, "entries": {}}
+from tact_run import classify_labels, judge_off
 
 
 def load_lines(paths):
@@ -50,23 +44,6 @@ def load_lines(paths):
                 cases.append(("%s:%d" % (os.path.basename(path), n),
                               set(want.split(",")), text))
     return cases
-
-
-def classify(tact, data_dir, texts, user_data):
-    """The label ids the engine gives each text, in order."""
-    cmd = [tact, "classify", "--jsonl", "--no-cache", "-q", "--data-dir", data_dir]
-    if user_data:
-        cmd += ["--user-data", user_data]
-    feed = "".join(json.dumps({"text": t}) + "\n" for t in texts)
-    r = subprocess.run(cmd, input=feed, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.stderr.write("label-diff: %s failed: %s" % (" ".join(cmd), r.stderr))
-        sys.exit(2)
-    out = r.stdout.splitlines()
-    if len(out) != len(texts):
-        sys.stderr.write("label-diff: %d answers for %d lines\n" % (len(out), len(texts)))
-        sys.exit(2)
-    return [{x["id"] for x in json.loads(line)["labels"]} for line in out]
 
 
 def verdict(label, want, before, after):
@@ -94,14 +71,9 @@ def main():
     cases = load_lines(a.files)
     texts = [c[2] for c in cases]
     with tempfile.TemporaryDirectory() as tmp:
-        user = None
-        if a.no_judge:
-            user = tmp
-            os.makedirs(os.path.join(tmp, "en"))
-            with open(os.path.join(tmp, "en", "judge.json"), "w", encoding="utf-8") as f:
-                json.dump(NO_JUDGE, f)
-        old = classify(a.tact, a.old, texts, user)
-        new = classify(a.tact, a.new, texts, user)
+        user = judge_off(tmp) if a.no_judge else None
+        old = classify_labels("label-diff", a.tact, a.old, texts, user)
+        new = classify_labels("label-diff", a.tact, a.new, texts, user)
     counts = {"+": 0, "-": 0, "~": 0}
     for (where, want, text), before, after in zip(cases, old, new):
         for label in labels:
