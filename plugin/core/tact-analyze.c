@@ -580,6 +580,21 @@ clause_break_between (const TactUnit *units, guint from, guint to)
   return FALSE;
 }
 
+static inline guint16 word_flags (const TactPack *pack, const TactUnit *u);
+
+/* TRUE if the word right before the word at @to, and after @from, opens
+ * a request or a contrast of its own ("and", "but", "please"): "cancel my
+ * booking for the 14th and stop texting me" asks two things, and the veto
+ * that keeps a cancelled booking from being an opt-out speaks for the
+ * first only.  Right before, not anywhere between: a veto's reach often
+ * has to take in an "and" ("…and send them to my new email instead"). */
+static gboolean
+barrier_between (const TactPack *pack, const TactUnit *units, guint from, guint to)
+{
+  return to > from + 1 && units[to].kind == TACT_TOK_WORD &&
+         (word_flags (pack, &units[to - 1]) & (TACT_WORDF_CONTRAST | TACT_WORDF_BARRIER));
+}
+
 /* TRUE if a "clause_veto" cue of @label matched in the clause of unit @at:
  * "I'm not asking you to stop, just stop sending them to me" vetoes the
  * opt-out of its first clause only.  @cv: the labels any clause veto
@@ -602,7 +617,8 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
       if (at >= m[k].start && at <= m[k].end)
         return TRUE;
       guint a = at < m[k].start ? at : m[k].end, b = at < m[k].start ? m[k].start : at;
-      if (!clause_break_between (s->units, a, b))
+      if (!clause_break_between (s->units, a, b) &&
+          !(at > m[k].end && barrier_between (pack, s->units, a, b)))
         return TRUE;
     }
   return FALSE;

@@ -639,6 +639,14 @@ test_clause_veto (void)
   /* another clause: the cue stands */
   g_assert_cmpint (test_primary_of (e, "quuxle, then zorblax"), ==, TACT_LABEL_PRAISE);
   g_assert_cmpint (test_primary_of (e, "zorblax. quuxle"), ==, TACT_LABEL_PRAISE);
+  /* a request of its own after the veto: "and", "but" or "please" right
+   * before the cue ends the veto's reach; one word further on it does not,
+   * and a cue before the veto stays vetoed across the same words */
+  g_assert_cmpint (test_primary_of (e, "quuxle for the 14th and zorblax"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "quuxle but zorblax"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "quuxle and then zorblax"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "quuxle and the zorblax"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax and quuxle for the 14th"), !=, TACT_LABEL_PRAISE);
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
