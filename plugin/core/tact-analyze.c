@@ -580,16 +580,22 @@ clause_break_between (const TactUnit *units, guint from, guint to)
   return FALSE;
 }
 
-static inline guint16 word_flags (const TactPack *pack, const TactUnit *u);
+/* The language flags (TACT_WORDF_*) of a unit's word; 0 for a unit the
+ * pack does not know. */
+static inline guint16
+word_flags (const TactPack *pack, const TactUnit *u)
+{
+  return u->word != TACT_DICT_NONE ? pack->words[u->word].flags : 0;
+}
 
-/* TRUE if the word right before the word at @to, and after @from, opens
- * a request or a contrast of its own ("and", "but", "please"): "cancel my
+/* TRUE if the word at @to comes right after a word (itself after @from)
+ * that opens a request or a contrast ("and", "but", "please"): "cancel my
  * booking for the 14th and stop texting me" asks two things, and the veto
  * that keeps a cancelled booking from being an opt-out speaks for the
- * first only.  Right before, not anywhere between: a veto's reach often
+ * first only.  Right before, not anywhere after @from: a veto's reach often
  * has to take in an "and" ("…and send them to my new email instead"). */
 static gboolean
-barrier_between (const TactPack *pack, const TactUnit *units, guint from, guint to)
+request_opens_at (const TactPack *pack, const TactUnit *units, guint from, guint to)
 {
   return to > from + 1 && units[to].kind == TACT_TOK_WORD &&
          (word_flags (pack, &units[to - 1]) & (TACT_WORDF_CONTRAST | TACT_WORDF_BARRIER));
@@ -618,18 +624,10 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
         return TRUE;
       guint a = at < m[k].start ? at : m[k].end, b = at < m[k].start ? m[k].start : at;
       if (!clause_break_between (s->units, a, b) &&
-          !(at > m[k].end && barrier_between (pack, s->units, a, b)))
+          !(at > m[k].end && request_opens_at (pack, s->units, a, b)))
         return TRUE;
     }
   return FALSE;
-}
-
-/* The language flags (TACT_WORDF_*) of a unit's word; 0 for a unit the
- * pack does not know. */
-static inline guint16
-word_flags (const TactPack *pack, const TactUnit *u)
-{
-  return u->word != TACT_DICT_NONE ? pack->words[u->word].flags : 0;
 }
 
 /* The negator that turns the unit at @start, if any (its index in @neg). */
