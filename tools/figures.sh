@@ -74,9 +74,9 @@ if command -v cc > /dev/null; then
 fi
 # instructions a message: unlike the CPU time, the count does not move with
 # the machine's load, so it is what compares one round's engine with the
-# last (whole process from the snapshot, load and output included)
+# last (whole process from the snapshot the runs above wrote, load and
+# output included)
 if command -v valgrind > /dev/null; then
-  "$tact" classify --cache-dir "$cache" < /dev/null > /dev/null
   n=$(wc -l < "$tmp")
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$tact" classify --cache-dir "$cache" \
     < "$tmp" 2>&1 > /dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p' |
