@@ -51,14 +51,14 @@ def read_spec(path, cues):
             fail("%s: no cue %s (the pack has %d)" % (where, word, len(cues)))
         return int(word)
 
-    def pattern_at(where, c, word):
-        n = len(cues[c]["patterns"])
-        if not word.isdigit() or int(word) >= n:
-            fail("%s: cue %d has no pattern %s (it has %d)" % (where, c, word, n))
+    def pattern_at(where, line, c, word):
+        have = len(cues[c]["patterns"])
+        if not word.isdigit() or int(word) >= have:
+            fail("%s: cue %d has no pattern %s (it has %d)" % (where, c, word, have))
         key = (c, int(word))
         if key in seen:
             fail("%s: pattern %d of cue %d is edited already on line %d" % (where, key[1], c, seen[key]))
-        seen[key] = int(where.rsplit(":", 1)[1])
+        seen[key] = line
         return key
 
     with open(path, encoding="utf-8") as f:
@@ -77,17 +77,17 @@ def read_spec(path, cues):
                 parts = rest.split()
                 if len(parts) != 2:
                     fail("%s: DEL needs a cue and a pattern index" % where)
-                dels.add(pattern_at(where, cue_at(where, parts[0]), parts[1]))
+                dels.add(pattern_at(where, n, cue_at(where, parts[0]), parts[1]))
             elif op == "MOD":
                 parts = rest.split(" ", 2)
                 if len(parts) != 3 or not parts[2].strip():
                     fail("%s: MOD needs a cue, a pattern index and the new pattern" % where)
-                mods[pattern_at(where, cue_at(where, parts[0]), parts[1])] = parts[2].strip()
+                mods[pattern_at(where, n, cue_at(where, parts[0]), parts[1])] = parts[2].strip()
             elif op == "MOV":
                 parts = rest.split()
                 if len(parts) != 3:
                     fail("%s: MOV needs a cue, a pattern index and the cue to move it to" % where)
-                key = pattern_at(where, cue_at(where, parts[0]), parts[1])
+                key = pattern_at(where, n, cue_at(where, parts[0]), parts[1])
                 dels.add(key)
                 adds.setdefault(cue_at(where, parts[2]), []).append(cues[key[0]]["patterns"][key[1]])
             else:
@@ -147,11 +147,12 @@ def main():
 
     lines = text.split("\n")
     blocks = pattern_blocks(lines, src_cues, len(cues))
+    touched = set(adds) | {c for c, _ in dels} | {c for c, _ in mods}
     out, prev = [], 0
     for ci, (first, end) in enumerate(blocks):
         out += lines[prev:first]
         prev = end
-        if ci not in adds and not any(k[0] == ci for k in dels | set(mods)):
+        if ci not in touched:
             out += lines[first:end]
             continue
         pats = edited(ci, cues[ci]["patterns"], adds, dels, mods)
