@@ -28,22 +28,13 @@ import argparse
 import os
 import tempfile
 
-from tact_run import classify_labels, judge_off
+from tact_run import classify_labels, judge_off, labelled_lines
 
 
 def load_lines(paths):
     """[(file:line, wanted labels, message)] of every labelled line."""
-    cases = []
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                line = line.rstrip("\n")
-                if not line.strip() or line.startswith("#") or "\t" not in line:
-                    continue
-                want, text = line.split("\t", 1)
-                cases.append(("%s:%d" % (os.path.basename(path), n),
-                              set(want.split(",")), text))
-    return cases
+    return [("%s:%d" % (os.path.basename(path), n), set(want.split(",")), text)
+            for path in paths for n, want, text in labelled_lines(path)]
 
 
 def verdict(label, want, before, after):

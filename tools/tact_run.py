@@ -1,4 +1,5 @@
-"""Running `tact classify` from the tools in tools/, with or without the judge.
+"""Running `tact classify` from the tools in tools/, with or without the judge,
+and reading the labelled sets they run it over.
 
 The engine's own way of switching the judge off is a user pack whose
 judge.json never asserts anything (data/README.md, `threshold` 1); the
@@ -38,3 +39,16 @@ def classify_labels(tool, tact, data_dir, texts, user_data=None):
         sys.stderr.write("%s: %d answers for %d lines\n" % (tool, len(out), len(texts)))
         sys.exit(2)
     return [{x["id"] for x in json.loads(line)["labels"]} for line in out]
+
+
+def labelled_lines(path):
+    """Yields (line number, LABELS, MESSAGE) for each "LABELS<TAB>MESSAGE"
+    line of the case file PATH (the format of tests/data), skipping blank
+    lines, "#" comments and lines without a tab."""
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#") or "\t" not in line:
+                continue
+            labels, text = line.split("\t", 1)
+            yield n, labels, text

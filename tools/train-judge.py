@@ -40,6 +40,8 @@ import subprocess
 import sys
 import tempfile
 
+from tact_run import labelled_lines
+
 LABELS = ["opt-out", "abusive", "our-mistake", "needs-expert", "automation-question",
           "annoyed-by-automation", "confused", "not-a-fit", "resolved", "interested",
           "feedback", "question", "praise"]
@@ -48,29 +50,24 @@ LABELS = ["opt-out", "abusive", "our-mistake", "needs-expert", "automation-quest
 def load_cases(path, partial=False, teach=None):
     """[(labels that are true, labels the line states or None for all, text)]"""
     cases = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("#") or "\t" not in line:
-                continue
-            labels, text = line.split("\t", 1)
-            named = [l for l in labels.split(",") if l]
-            want = {l for l in named if not l.startswith("!")} - {"neutral"}
-            unknown = want - set(LABELS)
-            known = None
-            if partial:
-                # "!neutral" would say nothing a line could teach
-                unknown |= {l for l in named if l.lstrip("!") not in LABELS and l != "neutral"}
-                if "neutral" in named:
-                    known = set(LABELS)  # no label at all: every label is stated
-                else:
-                    # an unnamed opt-out is a false one (run_cues.py's rule)
-                    known = {l.lstrip("!") for l in named} | {"opt-out"}
-                if teach:
-                    known &= teach
-            if unknown:
-                sys.exit("%s:%d: unknown label(s) %s" % (path, n, ",".join(sorted(unknown))))
-            cases.append((want, known, text))
+    for n, labels, text in labelled_lines(path):
+        named = [l for l in labels.split(",") if l]
+        want = {l for l in named if not l.startswith("!")} - {"neutral"}
+        unknown = want - set(LABELS)
+        known = None
+        if partial:
+            # "!neutral" would say nothing a line could teach
+            unknown |= {l for l in named if l.lstrip("!") not in LABELS and l != "neutral"}
+            if "neutral" in named:
+                known = set(LABELS)  # no label at all: every label is stated
+            else:
+                # an unnamed opt-out is a false one (run_cues.py's rule)
+                known = {l.lstrip("!") for l in named} | {"opt-out"}
+            if teach:
+                known &= teach
+        if unknown:
+            sys.exit("%s:%d: unknown label(s) %s" % (path, n, ",".join(sorted(unknown))))
+        cases.append((want, known, text))
     return cases
 
 
