@@ -1137,11 +1137,26 @@ bad_anchor:
  * share states.  Once alternatives have split the path, all branches meet
  * again in one fresh join node per element: "a|b c|d e|f" costs 2+4+2 edges
  * instead of 8 paths, and optional elements cannot multiply anything. */
+/* A gap edge a pattern needs and the node it starts from (see add_paths()). */
+typedef struct
+{
+  guint32 join; /* the node the gap ends on */
+  guint32 src;  /* a node the gap may start from */
+  guint   max;  /* the tokens it may skip from there */
+} GapSrc;
+
 static void
 add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
 {
   g_autoptr (GArray) frontier = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr (GArray) next = g_array_new (FALSE, FALSE, sizeof (guint32));
+  /* "x *8 y|_ *8 z" with no y is x, up to 16 tokens, z.  The matcher opens
+   * a node's gaps when a token brings it there, never when a gap does
+   * (enter()), so the second gap cannot start where the first one ends;
+   * instead it also starts where the first one did, with both widths.
+   * Until round fifty-seven it did not, and such a pattern wanted a y. */
+  g_autoptr (GArray) gap_src = g_array_new (FALSE, FALSE, sizeof (GapSrc));
+  g_autoptr (GArray) next_src = g_array_new (FALSE, FALSE, sizeof (GapSrc));
   /* "^ …" from the root entered at the message's start only */
   guint32 root = t->anchor_start == TACT_ANCHOR_MESSAGE ? TACT_ROOT_MESSAGE : TACT_ROOT;
   g_array_append_val (frontier, root);
@@ -1231,6 +1246,17 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
               if (e->gap)
                 {
                   tact_automaton_add_gap (au, node, e->gap, join);
+                  GapSrc own = { join, node, e->gap };
+                  g_array_append_val (next_src, own);
+                  for (guint k = 0; k < gap_src->len; k++)
+                    {
+                      const GapSrc *before = &g_array_index (gap_src, GapSrc, k);
+                      if (before->join != node)
+                        continue;
+                      GapSrc wide = { join, before->src, MIN (before->max + e->gap, G_MAXUINT8) };
+                      tact_automaton_add_gap (au, wide.src, (guint8) wide.max, join);
+                      g_array_append_val (next_src, wide);
+                    }
                   continue;
                 }
               for (guint a = 0; a < e->alts->len; a++)
@@ -1261,6 +1287,17 @@ add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
       GArray *tmp = frontier;
       frontier = next;
       next = tmp;
+      /* a gap's sources stay while its end node is on the frontier: past
+       * an optional element, not past a word that must be there */
+      if (e->gap)
+        {
+          tmp = gap_src;
+          gap_src = next_src;
+          next_src = tmp;
+        }
+      else if (!e->optional)
+        g_array_set_size (gap_src, 0);
+      g_array_set_size (next_src, 0);
     }
   for (guint f = 0; f < frontier->len; f++)
     {

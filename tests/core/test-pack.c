@@ -704,6 +704,34 @@ test_gap_then_clause_end (void)
   g_free (user);
 }
 
+/* Two gaps round an optional element: "zorblax *2 glim|_ *2 quuxle" with no
+ * "glim" is "zorblax", up to four words, "quuxle" (until round fifty-seven
+ * the second gap could not start where the first ended, and the pattern
+ * matched only with a "glim"); a third gap adds its width too, and "glim"
+ * itself is then one of the words a wide gap may take. */
+static void
+test_gaps_round_optional (void)
+{
+  char *user;
+  TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9,\n"
+    "              \"patterns\": [\"zorblax *2 glim|_ *2 quuxle\", \"blimf *1 #any|_ *1 glom|_ *1 glorp\"] } ] }\n", &user);
+  const char *const yes[] = { "zorblax quuxle", "zorblax a quuxle", "zorblax a b quuxle",
+                              "zorblax a b c quuxle", "zorblax a b c d quuxle", "zorblax a glim b quuxle",
+                              "zorblax a b glim c d quuxle", "zorblax a b c glim quuxle", "blimf glorp",
+                              "blimf a b c glorp", "blimf a b c d glorp", "blimf a glom b glorp" };
+  const char *const no[] = { "zorblax a b c d e quuxle", "zorblax a b c d glim quuxle",
+                             "blimf a b c d e glorp" };
+  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
+    g_assert_cmpint (test_primary_of (e, yes[i]), ==, TACT_LABEL_PRAISE);
+  for (guint i = 0; i < G_N_ELEMENTS (no); i++)
+    g_assert_cmpint (test_primary_of (e, no[i]), !=, TACT_LABEL_PRAISE);
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+}
+
 static void
 test_user_replace (void)
 {
@@ -865,6 +893,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pack/phrase-counts-once", test_phrase_counts_once);
   g_test_add_func ("/pack/clause-veto", test_clause_veto);
   g_test_add_func ("/pack/gap-then-clause-end", test_gap_then_clause_end);
+  g_test_add_func ("/pack/gaps-round-optional", test_gaps_round_optional);
   g_test_add_func ("/pack/clause-start", test_clause_start);
   g_test_add_func ("/pack/message-start", test_message_start);
   g_test_add_func ("/pack/user-replace", test_user_replace);
