@@ -656,6 +656,17 @@ test_clause_veto (void)
   expect_refused ("cues", c, "\"clause_veto\"", (const char *const[]) { "clause_veto", "true or false", NULL });
 }
 
+/* Every message of @yes has praise as its main label, and none of @no. */
+static void
+assert_praise_split (TactEngine *e, const char *const *yes, guint n_yes, const char *const *no,
+                     guint n_no)
+{
+  for (guint i = 0; i < n_yes; i++)
+    g_assert_cmpint (test_primary_of (e, yes[i]), ==, TACT_LABEL_PRAISE);
+  for (guint i = 0; i < n_no; i++)
+    g_assert_cmpint (test_primary_of (e, no[i]), !=, TACT_LABEL_PRAISE);
+}
+
 /* A clause end or "$" right after a gap: "zorblax *2 ,|$" matches when a
  * clause ends within two words of "zorblax" (until the engine spelt such
  * a gap out, the ending was checked on a unit the gap had stepped on and
@@ -673,10 +684,7 @@ test_gap_then_clause_end (void)
                               "zorblax glim glom quuxle" };
   const char *const no[] = { "zorblax glim glom glum", "zorblax glim glom glum. more",
                              "zorblax glim glom glum quuxle" };
-  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
-    g_assert_cmpint (test_primary_of (e, yes[i]), ==, TACT_LABEL_PRAISE);
-  for (guint i = 0; i < G_N_ELEMENTS (no); i++)
-    g_assert_cmpint (test_primary_of (e, no[i]), !=, TACT_LABEL_PRAISE);
+  assert_praise_split (e, yes, G_N_ELEMENTS (yes), no, G_N_ELEMENTS (no));
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
@@ -723,10 +731,7 @@ test_gaps_round_optional (void)
                               "blimf a b c glorp", "blimf a b c d glorp", "blimf a glom b glorp" };
   const char *const no[] = { "zorblax a b c d e quuxle", "zorblax a b c d glim quuxle",
                              "blimf a b c d e glorp" };
-  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
-    g_assert_cmpint (test_primary_of (e, yes[i]), ==, TACT_LABEL_PRAISE);
-  for (guint i = 0; i < G_N_ELEMENTS (no); i++)
-    g_assert_cmpint (test_primary_of (e, no[i]), !=, TACT_LABEL_PRAISE);
+  assert_praise_split (e, yes, G_N_ELEMENTS (yes), no, G_N_ELEMENTS (no));
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
