@@ -1130,13 +1130,6 @@ bad_anchor:
   return NULL;
 }
 
-/* Adds the elements as paths from the root; terminal @t at every end.
- *
- * While the path is still a plain prefix (one node in the frontier) it
- * walks and extends the shared prefix tree, so patterns that start alike
- * share states.  Once alternatives have split the path, all branches meet
- * again in one fresh join node per element: "a|b c|d e|f" costs 2+4+2 edges
- * instead of 8 paths, and optional elements cannot multiply anything. */
 /* A gap edge a pattern needs and the node it starts from (see add_paths()). */
 typedef struct
 {
@@ -1145,6 +1138,13 @@ typedef struct
   guint   max;  /* the tokens it may skip from there */
 } GapSrc;
 
+/* Adds the elements as paths from the root; terminal @t at every end.
+ *
+ * While the path is still a plain prefix (one node in the frontier) it
+ * walks and extends the shared prefix tree, so patterns that start alike
+ * share states.  Once alternatives have split the path, all branches meet
+ * again in one fresh join node per element: "a|b c|d e|f" costs 2+4+2 edges
+ * instead of 8 paths, and optional elements cannot multiply anything. */
 static void
 add_paths (TactAutomaton *au, GArray *elems, const TactTerminal *t)
 {
