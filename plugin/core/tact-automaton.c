@@ -161,6 +161,115 @@ cmp_u64 (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+/* Sorts one node's @n edges by symbol (then child). */
+static void
+sort_edges (guint64 *e, guint32 n)
+{
+  /* most nodes have a handful of edges: insertion sort beats a qsort()
+   * call with its comparison callback there */
+  if (n > 16)
+    qsort (e, n, sizeof (guint64), cmp_u64);
+  else
+    for (guint32 a = 1; a < n; a++)
+      {
+        guint64 x = e[a];
+        guint32 b = a;
+        for (; b > 0 && e[b - 1] > x; b--)
+          e[b] = e[b - 1];
+        e[b] = x;
+      }
+}
+
+/* Numbers the nodes again in breadth-first order from the two roots
+ * (which keep 0 and 1), and lays out their edges in that order.  Node
+ * ids were handed out as patterns were added, so the first words of
+ * phrases, stepped on at nearly every message, lay scattered among the
+ * records of long tails that few messages reach; a match walks from the
+ * root down, and breadth-first packs the shallow nodes, and their edge
+ * runs, into a few hundred kilobytes that stay in the cache.  Only the
+ * frozen form is renumbered: the build-time edge table is freed next. */
+static void
+renumber_breadth_first (TactAutomaton *au)
+{
+  guint32 n = au->n_nodes;
+  guint32 *order = g_new (guint32, n); /* new id → old id */
+  guint32 *id = g_new (guint32, n);    /* old id → new id */
+  memset (id, 0xff, sizeof (guint32) * n);
+  guint32 len = 0;
+  for (guint32 r = TACT_ROOT; r <= TACT_ROOT_MESSAGE; r++)
+    {
+      id[r] = len;
+      order[len++] = r;
+    }
+  for (guint32 q = 0; q < n; q++)
+    {
+      if (q == len)
+        {
+          /* unreachable from both roots (none are built so): kept, last */
+          guint32 v = 0;
+          while (id[v] != G_MAXUINT32)
+            v++;
+          id[v] = len;
+          order[len++] = v;
+        }
+      guint32 v = order[q];
+      for (guint32 e = au->csr_start[v]; e < au->csr_start[v + 1]; e++)
+        {
+          guint32 c = (guint32) (au->csr_edges[e] & 0xffffffffu);
+          if (id[c] == G_MAXUINT32)
+            {
+              id[c] = len;
+              order[len++] = c;
+            }
+        }
+      for (guint32 g = au->gap_first[v]; g != G_MAXUINT32; g = g_array_index (au->gaps, TactGap, g).next)
+        {
+          guint32 c = g_array_index (au->gaps, TactGap, g).child;
+          if (id[c] == G_MAXUINT32)
+            {
+              id[c] = len;
+              order[len++] = c;
+            }
+        }
+    }
+  guint32 *start = g_new (guint32, n + 1);
+  guint64 *edges = g_new (guint64, au->n_edges + 1);
+  guint32 *gap_first = g_new (guint32, au->cap_nodes);
+  guint32 *term_first = g_new (guint32, au->cap_nodes);
+  guint8 *tree = g_new (guint8, au->cap_nodes);
+  start[0] = 0;
+  for (guint32 w = 0; w < n; w++)
+    {
+      guint32 v = order[w], lo = au->csr_start[v], hi = au->csr_start[v + 1];
+      for (guint32 e = lo; e < hi; e++)
+        edges[start[w] + e - lo] = (au->csr_edges[e] & ~(guint64) 0xffffffffu) | id[(guint32) au->csr_edges[e]];
+      /* not sorted again: edges on one symbol keep the order of their old
+       * ids, the order matches are found in, and with it which of two
+       * cues on one span gives the evidence and facet */
+      start[w + 1] = start[w] + hi - lo;
+      gap_first[w] = au->gap_first[v];
+      term_first[w] = au->term_first[v];
+      tree[w] = au->tree[v];
+    }
+  for (guint i = 0; i < au->gaps->len; i++)
+    {
+      TactGap *g = &g_array_index (au->gaps, TactGap, i);
+      g->child = id[g->child];
+    }
+  g_free (au->csr_start);
+  g_free (au->csr_edges);
+  g_free (au->gap_first);
+  g_free (au->term_first);
+  g_free (au->tree);
+  au->csr_start = start;
+  au->csr_edges = edges;
+  au->gap_first = gap_first;
+  au->term_first = term_first;
+  au->tree = tree;
+  g_free (order);
+  g_free (id);
+}
+
 void
 tact_automaton_freeze_edges (TactAutomaton *au)
 {
@@ -187,22 +296,8 @@ tact_automaton_freeze_edges (TactAutomaton *au)
       }
   g_free (fill);
   for (guint32 v = 0; v < au->n_nodes; v++)
-    {
-      guint32 lo = au->csr_start[v], hi = au->csr_start[v + 1];
-      /* most nodes have a handful of edges: insertion sort beats a
-       * qsort() call with its comparison callback there */
-      if (hi - lo > 16)
-        qsort (au->csr_edges + lo, hi - lo, sizeof (guint64), cmp_u64);
-      else
-        for (guint32 a = lo + 1; a < hi; a++)
-          {
-            guint64 x = au->csr_edges[a];
-            guint32 b = a;
-            for (; b > lo && au->csr_edges[b - 1] > x; b--)
-              au->csr_edges[b] = au->csr_edges[b - 1];
-            au->csr_edges[b] = x;
-          }
-    }
+    sort_edges (au->csr_edges + au->csr_start[v], au->csr_start[v + 1] - au->csr_start[v]);
+  renumber_breadth_first (au);
   /* the hash table was only needed while building: 12 bytes a slot at
    * most three quarters full, where the sorted edges take 8 an edge */
   g_clear_pointer (&au->ekeys, g_free);
