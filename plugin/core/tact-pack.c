@@ -1723,10 +1723,10 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
    * (172,408 edges from 756,597 bytes in round fifty-three's English
    * pack): size the automaton's edge table once (up to a bound: a huge
    * user file grows it as it goes instead of reserving for its worst
-   * case).  The table doubles when the estimate passes three quarters
-   * of it, so an estimate 15 % high (one edge per four characters, until
-   * round fifty-three) doubled it, 6 MB instead of 3, for edges that fit
-   * the smaller table */
+   * case).  The table doubles when the estimate passes seven eighths
+   * of it (three quarters until round sixty-one), so an estimate 15 %
+   * high (one edge per four characters, until round fifty-three) doubled
+   * it, 6 MB instead of 3, for edges that fit the smaller table */
   {
     gsize chars = 0;
     size_t cj, pj;
