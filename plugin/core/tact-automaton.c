@@ -85,11 +85,23 @@ edges_resize (TactAutomaton *au, guint32 nmask)
   au->emask = nmask;
 }
 
+/* Whether @n edges overfill a table of @cap slots.  Up to seven eighths
+ * full: the table lives only while the packs are compiled, where its
+ * probes cost little, but its size is the peak of a start that compiles,
+ * and doubling at three quarters put the shipped pack (196,000 edges in
+ * round sixty-one) one step past 3 MB.  The one place the load factor is
+ * written, for reserving and for growing alike. */
+static inline gboolean
+edges_overfill (guint64 n, guint32 cap)
+{
+  return n * 8 > (guint64) cap * 7;
+}
+
 void
 tact_automaton_reserve (TactAutomaton *au, guint32 n_edges)
 {
   guint32 cap = au->emask + 1;
-  while (cap < (8 * (guint64) n_edges + 6) / 7 && cap < (1u << 30))
+  while (edges_overfill (n_edges, cap) && cap < (1u << 30))
     cap *= 2;
   if (cap != au->emask + 1)
     edges_resize (au, cap - 1);
@@ -104,11 +116,7 @@ tact_automaton_add_edge (TactAutomaton *au, guint32 node, guint32 sym, guint32 c
        it = tact_automaton_next (au, key, it, &c))
     if (c == child)
       return;
-  /* up to seven eighths full: the table lives only while the packs are
-   * compiled, where its probes cost little, but its size is the peak of
-   * a start that compiles, and doubling at three quarters put the
-   * shipped pack (196,000 edges in round sixty-one) one step past 3 MB */
-  if ((au->n_edges + 1) * 8 > (au->emask + 1) * 7)
+  if (edges_overfill ((guint64) au->n_edges + 1, au->emask + 1))
     edges_resize (au, au->emask * 2 + 1);
   edge_insert (au->ekeys, au->evals, au->emask, key, child + 1);
   au->n_edges++;
@@ -199,7 +207,7 @@ renumber_breadth_first (TactAutomaton *au)
   guint32 *order = g_new (guint32, n); /* new id → old id */
   guint32 *id = g_new (guint32, n);    /* old id → new id */
   memset (id, 0xff, sizeof (guint32) * n);
-  guint32 len = 0;
+  guint32 len = 0, unseen = 0;
   for (guint32 r = TACT_ROOT; r <= TACT_ROOT_MESSAGE; r++)
     {
       id[r] = len;
@@ -209,12 +217,12 @@ renumber_breadth_first (TactAutomaton *au)
     {
       if (q == len)
         {
-          /* unreachable from both roots (none are built so): kept, last */
-          guint32 v = 0;
-          while (id[v] != G_MAXUINT32)
-            v++;
-          id[v] = len;
-          order[len++] = v;
+          /* unreachable from both roots (none are built so): kept, last;
+           * the scan goes on from where the last one stopped */
+          while (id[unseen] != G_MAXUINT32)
+            unseen++;
+          id[unseen] = len;
+          order[len++] = unseen;
         }
       guint32 v = order[q];
       for (guint32 e = au->csr_start[v]; e < au->csr_start[v + 1]; e++)
