@@ -11,12 +11,6 @@
 
 #include <math.h>
 #include <string.h>
-/* the window of a gap state in SSE2 (x86-64 only: its last step,
- * _mm_cvtsi128_si64(), is a 64-bit instruction) */
-#if defined(__SSE2__) && defined(__x86_64__)
-#define TACT_WINDOW_SSE2 1
-#include <emmintrin.h>
-#endif
 
 /* VADER-style constants: how much caps, negation and "!" move a word.
  * They are properties of the scoring model, not of a language. */
@@ -47,7 +41,7 @@ tact_scratch_init (TactScratch *s)
   tact_text_init (&s->text);
   s->cap_units = 128;
   s->units = g_new (TactUnit, s->cap_units);
-  s->ubloom = g_new (guint64, s->cap_units + TACT_MAX_GAP + 1);
+  s->win = g_new (TactWin, (s->cap_units + TACT_MAX_GAP + 1) * TACT_WIN_LEVELS);
   s->matches = g_new (TactMatch, TACT_MAX_MATCHES);
   s->cur = g_new (TactState, TACT_MAX_STATES);
   s->next = g_new (TactState, TACT_MAX_STATES);
@@ -59,7 +53,7 @@ tact_scratch_clear (TactScratch *s)
 {
   tact_text_clear (&s->text);
   g_free (s->units);
-  g_free (s->ubloom);
+  g_free (s->win);
   g_free (s->order);
   g_free (s->matches);
   g_free (s->cur);
@@ -148,7 +142,7 @@ units_reserve (TactScratch *s, gsize n)
   while (s->cap_units < n)
     s->cap_units *= 2;
   s->units = g_renew (TactUnit, s->units, s->cap_units);
-  s->ubloom = g_renew (guint64, s->ubloom, s->cap_units + TACT_MAX_GAP + 1);
+  s->win = g_renew (TactWin, s->win, (s->cap_units + TACT_MAX_GAP + 1) * TACT_WIN_LEVELS);
   s->vals = g_renew (float, s->vals, s->cap_units);
 }
 
@@ -160,20 +154,24 @@ static inline void
 unit_features (TactScratch *s, const TactWordInfo *words, const guint64 *word_bloom, const TactUnit *u,
                guint i)
 {
-  guint64 b = tact_automaton_sym_bit (TACT_SYM_ANY);
+  guint64 b = tact_automaton_sym_bit (TACT_SYM_ANY), b2 = tact_automaton_sym_bit2 (TACT_SYM_ANY);
   float v = 0;
   if (u->word != TACT_DICT_NONE)
     {
       const TactWordInfo *wi = &words[u->word];
-      b |= word_bloom[u->word];
+      b |= word_bloom[2 * (gsize) u->word];
+      b2 |= word_bloom[2 * (gsize) u->word + 1];
       v = wi->valence;
       if (wi->flags & TACT_WORDF_CONTRAST)
         s->contrast_at = (int) i;
     }
   guint32 bi = unit_builtin (u);
   if (bi != G_MAXUINT32)
-    b |= tact_automaton_sym_bit (bi);
-  s->ubloom[i] = b;
+    {
+      b |= tact_automaton_sym_bit (bi);
+      b2 |= tact_automaton_sym_bit2 (bi);
+    }
+  s->win[(gsize) i * TACT_WIN_LEVELS] = (TactWin) { b, b2 };
   s->vals[i] = v;
   if (u->kind == TACT_TOK_PUNCT)
     {
@@ -278,61 +276,71 @@ state_bit (guint32 node, guint16 start)
   return 1ull << (((node * 0x9E3779B1u) ^ (start * 0x85EBCA6Bu)) >> 26);
 }
 
-#if defined(TACT_WINDOW_SSE2)
-/* Row @skip keeps the filters of the @skip units after the next one (see
- * window_bloom()). */
-#define M_ (~(guint64) 0)
-static const guint64 window_mask[TACT_MAX_GAP + 1][TACT_MAX_GAP] __attribute__ ((aligned (16))) = {
-  { 0 },
-  { M_ },
-  { M_, M_ },
-  { M_, M_, M_ },
-  { M_, M_, M_, M_ },
-  { M_, M_, M_, M_, M_ },
-  { M_, M_, M_, M_, M_, M_ },
-  { M_, M_, M_, M_, M_, M_, M_ },
-  { M_, M_, M_, M_, M_, M_, M_, M_ },
-};
-#undef M_
-#endif
-
-/* The Bloom bits of the units a state may still step on: the next unit
- * and, inside a gap, the @skip after it.  @next points into the per-unit
- * filters, which are zero-padded past the last unit (see run_automaton). */
-static inline guint64
-window_bloom (const guint64 *next, guint8 skip)
+/* The filters of units [j, j + @skip] (@next: unit j's levels), from two
+ * entries of one level.  It had been a masked OR of @skip + 1 filters: a
+ * loop of @skip rounds mispredicted its exit about once a call. */
+static inline TactWin
+window_filters (const TactWin *next, guint8 skip)
 {
-#if defined(TACT_WINDOW_SSE2)
-  /* the TACT_MAX_GAP filters after the next unit, masked by a row of
-   * window_mask: the gap left is data the branch predictor cannot learn,
-   * and a loop of @skip rounds mispredicted its exit about once a call */
-  G_STATIC_ASSERT (TACT_MAX_GAP == 8);
-  const __m128i *mk = (const __m128i *) window_mask[skip];
-  __m128i a = _mm_or_si128 (_mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 1)), mk[0]),
-                            _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 3)), mk[1]));
-  __m128i b = _mm_or_si128 (_mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 5)), mk[2]),
-                            _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (next + 7)), mk[3]));
-  a = _mm_or_si128 (a, b);
-  a = _mm_or_si128 (a, _mm_unpackhi_epi64 (a, a));
-  return next[0] | (guint64) _mm_cvtsi128_si64 (a);
-#else
-  guint64 b = next[0];
-  for (guint k = 1; k <= skip; k++)
-    b |= next[k];
-  return b;
-#endif
+  /* the level whose runs of 2^k units, one from each end, cover the window */
+  static const guint8 level[TACT_MAX_GAP + 1] = { 0, 1, 1, 2, 2, 2, 2, 3, 3 };
+  G_STATIC_ASSERT (TACT_WIN_LEVELS == 4 && TACT_MAX_GAP == 8);
+  guint k = level[skip];
+  const TactWin *a = next + k;
+  const TactWin *b = next + (gsize) (skip + 1 - (1u << k)) * TACT_WIN_LEVELS + k;
+  return (TactWin) { a->b1 | b->b1, a->b2 | b->b2 };
 }
 
-/* @next: the Bloom bits of the next unit's symbols and of those after it.
+/* Unit @j's window filters, level 0 first. */
+static inline const TactWin *
+unit_win (const TactScratch *s, guint j)
+{
+  return &s->win[(gsize) j * TACT_WIN_LEVELS];
+}
+
+/* Fills the levels above 0 of every unit's window filters, and zeros
+ * past the last unit (nothing steps there).  From the last unit back: a
+ * unit's level k is its level k - 1 and that of the unit 2^(k-1) on, whose
+ * levels are then done. */
+static void
+build_windows (TactScratch *s)
+{
+  TactWin *w = s->win;
+  guint n = s->n_units;
+  memset (w + (gsize) n * TACT_WIN_LEVELS, 0, (TACT_MAX_GAP + 1) * TACT_WIN_LEVELS * sizeof (TactWin));
+  for (guint j = n; j > 0; j--)
+    {
+      TactWin *u = &w[(gsize) (j - 1) * TACT_WIN_LEVELS];
+      for (guint k = 1; k < TACT_WIN_LEVELS; k++)
+        {
+          const TactWin *far = u + ((gsize) 1 << (k - 1)) * TACT_WIN_LEVELS + k - 1;
+          u[k] = (TactWin) { u[k - 1].b1 | far->b1, u[k - 1].b2 | far->b2 };
+        }
+    }
+}
+
+/* Whether a node with filters @bloom and @bloom2 may step on one of the
+ * units of its window.  Both hashes: a gap state's window holds the
+ * symbols of up to nine units, and one hash let through about half the
+ * states that could step on none of them. */
+static inline gboolean
+window_meets (const TactWin *next, guint8 skip, guint64 bloom, guint64 bloom2)
+{
+  TactWin w = window_filters (next, skip);
+  return ((bloom & w.b1) != 0) & ((bloom2 & w.b2) != 0);
+}
+
+/* @next: the window filters of the next unit (see window_filters()).
  * A state lives on only if one of its edges can take a unit it may reach:
  * most states entered on a common word ("is", "you") cannot, nor can most
  * gap states ("* 3"), and they are not even stored.  The slot for the
- * state of @node (whose filter is @bloom), or NULL when it is not kept. */
+ * state of @node (whose filters are @bloom and @bloom2), or NULL when it
+ * is not kept. */
 static inline TactState *
-push_slot (TactState *st, guint *n, guint64 *seen, guint32 node, guint64 bloom, guint16 start,
-           guint8 skip, const guint64 *next)
+push_slot (TactState *st, guint *n, guint64 *seen, guint32 node, guint64 bloom, guint64 bloom2,
+           guint16 start, guint8 skip, const TactWin *next)
 {
-  if (skip <= TACT_MAX_GAP && !(bloom & window_bloom (next, skip)))
+  if (skip <= TACT_MAX_GAP && !window_meets (next, skip, bloom, bloom2))
     return NULL;
   guint64 bit = state_bit (node, start);
   if (*seen & bit)
@@ -345,30 +353,45 @@ push_slot (TactState *st, guint *n, guint64 *seen, guint32 node, guint64 bloom, 
   return &st[(*n)++];
 }
 
-/* @bloom is @nd's, from where the caller had it: the record itself is only
- * read for a state that is kept (a gap child's is mostly far away). */
+/* @bloom and @bloom2 are @nd's, from where the caller had them: the
+ * record itself is only read for a state that is kept (a gap child's is
+ * mostly far away). */
 static inline void
 push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode *nd,
-            guint64 bloom, guint16 start, guint8 skip, const guint64 *next)
+            guint64 bloom, guint64 bloom2, guint16 start, guint8 skip, const TactWin *next)
 {
-  TactState *t = push_slot (st, n, seen, node, bloom, start, skip, next);
+  TactState *t = push_slot (st, n, seen, node, bloom, bloom2, start, skip, next);
   if (t)
-    *t = (TactState) { node, start, skip, nd->lo, nd->hi, bloom, nd->bloom2 };
+    *t = (TactState) { node, start, skip, nd->lo, nd->hi, bloom, bloom2 };
+}
+
+/* Adds the gap children of the block at @first (see TactGap). */
+static inline void
+enter_gaps (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, guint32 first,
+            guint16 start, const TactWin *next)
+{
+  const TactGap *head = &g_array_index (au->gaps, TactGap, first);
+  /* no gap of the block can step on its window when their union cannot
+   * step on the widest: so it is for most nodes with gaps */
+  if (head->max <= TACT_MAX_GAP && !window_meets (next, head->max, head->bloom, head->bloom2))
+    return;
+  for (guint32 k = 1; k <= head->n; k++)
+    {
+      const TactGap *gap = head + k;
+      push_state (st, n, seen, gap->child, &au->nodes[gap->child], gap->bloom, gap->bloom2, start,
+                  gap->max, next);
+    }
 }
 
 /* Adds @node (just reached; @nd is its record) and the gap children it
  * opens. */
 static inline void
 enter (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, guint32 node,
-       const TactNode *nd, guint16 start, const guint64 *next)
+       const TactNode *nd, guint16 start, const TactWin *next)
 {
-  push_state (st, n, seen, node, nd, nd->bloom, start, 0, next);
-  for (guint32 g = nd->gap_first; g != G_MAXUINT32;)
-    {
-      const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-      push_state (st, n, seen, gap->child, &au->nodes[gap->child], gap->bloom, start, gap->max, next);
-      g = gap->next;
-    }
+  push_state (st, n, seen, node, nd, nd->bloom, nd->bloom2, start, 0, next);
+  if (nd->gap_first != G_MAXUINT32)
+    enter_gaps (au, st, n, seen, nd->gap_first, start, next);
 }
 
 static guint
@@ -424,7 +447,7 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
         }
       tl = link->next;
     }
-  enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start, &s->ubloom[i + 1]);
+  enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start, unit_win (s, i + 1));
 }
 
 /* reach(), unless @nd ends no pattern, opens no gap and cannot take the
@@ -438,9 +461,8 @@ reach_live (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNo
     {
       /* a node that ends no pattern and opens no gap is only stored, and
        * only when the next unit can move it: done here, with no call */
-      if (nd->bloom & s->ubloom[i + 1])
-        push_state (s->next, &s->n_next, &s->seen_next, child, nd, nd->bloom, start, 0,
-                    &s->ubloom[i + 1]);
+      push_state (s->next, &s->n_next, &s->seen_next, child, nd, nd->bloom, nd->bloom2, start, 0,
+                  unit_win (s, i + 1));
       return;
     }
   reach (s, au, child, nd, start, i, last);
@@ -490,15 +512,14 @@ run_automaton (TactScratch *s, const TactPack *pack)
   const guint any = TACT_SYM_ANY - TACT_SYM_BUILTIN;
 
   /* every unit's symbol filter is known (build_units): a state is only kept
-   * when the next unit can move it (see push_state).  Nothing steps past
-   * the last unit */
-  memset (s->ubloom + n, 0, (TACT_MAX_GAP + 1) * sizeof (guint64));
+   * when a unit of its window can move it (see push_slot()) */
+  build_windows (s);
 
   /* the "^ …" patterns: one live state at their root, before the first
    * unit, instead of a start at every unit (see TACT_ROOT_MESSAGE) */
   if (n)
     enter (au, s->cur, &s->n_cur, &s->seen_cur, TACT_ROOT_MESSAGE, &au->nodes[TACT_ROOT_MESSAGE], 0,
-           &s->ubloom[0]);
+           unit_win (s, 0));
 
   for (guint i = 0; i < n; i++)
     {
@@ -509,13 +530,8 @@ run_automaton (TactScratch *s, const TactPack *pack)
       s->n_next = 0;
       s->seen_next = 0;
       if (root_gaps)
-        for (guint32 g = au->nodes[TACT_ROOT].gap_first; g != G_MAXUINT32;)
-          {
-            const TactGap *gap = &g_array_index (au->gaps, TactGap, g);
-            push_state (s->cur, &s->n_cur, &s->seen_cur, gap->child, &au->nodes[gap->child],
-                        gap->bloom, (guint16) i, gap->max, &s->ubloom[i]);
-            g = gap->next;
-          }
+        enter_gaps (au, s->cur, &s->n_cur, &s->seen_cur, au->nodes[TACT_ROOT].gap_first, (guint16) i,
+                    unit_win (s, i));
 
       if (s->n_cur)
         {
@@ -531,18 +547,19 @@ run_automaton (TactScratch *s, const TactPack *pack)
           if (builtin != G_MAXUINT32)
             syms[ns++] = builtin;
           syms[ns++] = TACT_SYM_ANY;
-          guint64 bloom = s->ubloom[i];
+          const TactWin here = *unit_win (s, i);
           for (guint k = 0; k < s->n_cur; k++)
             {
               const TactState *st = &s->cur[k];
-              if (st->bloom & bloom)
+              if (((st->bloom & here.b1) != 0) & ((st->bloom2 & here.b2) != 0))
                 step (s, au, st, syms, ns, i, last);
               /* inside a gap: this unit may be skipped */
               if (st->skip > 0)
                 {
                   /* a copy of the state: its node's record is not read again */
                   TactState *t = push_slot (s->next, &s->n_next, &s->seen_next, st->node, st->bloom,
-                                            st->start, (guint8) (st->skip - 1), &s->ubloom[i + 1]);
+                                            st->bloom2, st->start, (guint8) (st->skip - 1),
+                                            unit_win (s, i + 1));
                   if (t)
                     {
                       *t = *st;

@@ -33,6 +33,18 @@ typedef struct {
  * check.  A longer gap (a damaged snapshot) is simply never pruned. */
 #define TACT_MAX_GAP 8
 
+/* The symbol filters of a run of units, with both hashes of
+ * TactNode.bloom/bloom2. */
+typedef struct {
+  guint64 b1, b2;
+} TactWin;
+
+/* Levels of window filters: level k holds, per unit, the filters of the
+ * 2^k units from it on, so that any window of up to TACT_MAX_GAP + 1 units
+ * is the union of two entries of one level (a sparse table). */
+#define TACT_WIN_LEVELS 4
+G_STATIC_ASSERT (2u << (TACT_WIN_LEVELS - 1) >= TACT_MAX_GAP + 1);
+
 /* At most this many matches are kept per message. */
 #define TACT_MAX_MATCHES 1024
 
@@ -45,8 +57,10 @@ typedef struct {
 typedef struct {
   TactText  text;
   TactUnit *units;    /* n_units of cap_units */
-  guint64  *ubloom;   /* cap_units + TACT_MAX_GAP + 1: per unit, the Bloom bits
-                       * of its symbols, then zeros */
+  TactWin  *win;      /* (cap_units + TACT_MAX_GAP + 1) * TACT_WIN_LEVELS: per
+                       * unit, at level k, the filters of the 2^k units from
+                       * it on (level 0: its own symbols); zeros past the
+                       * last unit.  A unit's levels share a cache line */
   guint     n_units, cap_units;
   guint    *order;    /* cap_order: cue matches in weighing order */
   guint     cap_order;

@@ -138,12 +138,60 @@ tact_automaton_tree_child (TactAutomaton *au, guint32 node, guint32 sym)
 }
 
 void
+tact_automaton_fill_gap_block (const TactAutomaton *au, TactGap *head)
+{
+  head->bloom = head->bloom2 = 0;
+  head->max = 0;
+  for (guint32 k = 1; k <= head->n; k++)
+    {
+      TactGap *g = head + k;
+      g->bloom = au->nodes[g->child].bloom;
+      g->bloom2 = au->nodes[g->child].bloom2;
+      head->bloom |= g->bloom;
+      head->bloom2 |= g->bloom2;
+      head->max = MAX (head->max, g->max);
+    }
+}
+
+/* The frozen form of the gaps (see TactGap): each node's list becomes a
+ * block, whose header tells whether any of its gaps can be entered.  A
+ * list was walked link by link, each load waiting for the one before. */
+void
+tact_automaton_block_gaps (TactAutomaton *au)
+{
+  GArray *blocks = g_array_sized_new (FALSE, TRUE, sizeof (TactGap), au->gaps->len);
+  for (guint32 v = 0; v < au->n_nodes; v++)
+    {
+      TactNode *nd = &au->nodes[v];
+      if (nd->gap_first == G_MAXUINT32)
+        continue;
+      guint32 h = blocks->len;
+      TactGap head = { .child = G_MAXUINT32, .next = G_MAXUINT32 };
+      g_array_append_val (blocks, head);
+      for (guint32 g = nd->gap_first; g != G_MAXUINT32; g = g_array_index (au->gaps, TactGap, g).next)
+        {
+          TactGap c = g_array_index (au->gaps, TactGap, g);
+          c.next = G_MAXUINT32;
+          c.n = 0;
+          g_array_append_val (blocks, c);
+        }
+      g_array_index (blocks, TactGap, h).n = blocks->len - h - 1;
+      tact_automaton_fill_gap_block (au, &g_array_index (blocks, TactGap, h));
+      nd->gap_first = h;
+    }
+  g_array_unref (au->gaps);
+  au->gaps = blocks;
+  /* the lists' heads: stale now, and nothing adds a gap after freezing */
+  g_clear_pointer (&au->gap_first, g_free);
+}
+
+void
 tact_automaton_add_gap (TactAutomaton *au, guint32 node, guint8 max, guint32 child)
 {
   for (guint32 g = au->gap_first[node]; g != G_MAXUINT32; g = g_array_index (au->gaps, TactGap, g).next)
     if (g_array_index (au->gaps, TactGap, g).child == child)
       return;
-  TactGap gap = { 0, child, max, au->gap_first[node] };
+  TactGap gap = { .child = child, .max = max, .next = au->gap_first[node] };
   g_array_append_val (au->gaps, gap);
   au->gap_first[node] = au->gaps->len - 1;
 }
@@ -340,11 +388,7 @@ tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
           nd->bloom2 |= tact_automaton_sym_bit2 ((guint32) (au->csr_edges[e] >> 32));
         }
     }
-  for (guint i = 0; i < au->gaps->len; i++)
-    {
-      TactGap *g = &g_array_index (au->gaps, TactGap, i);
-      g->bloom = au->nodes[g->child].bloom;
-    }
+  tact_automaton_block_gaps (au);
   au->n_words = n_words;
   au->n_classes = n_classes;
   guint32 n_dense = tact_automaton_n_dense (au);

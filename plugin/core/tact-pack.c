@@ -1427,20 +1427,24 @@ steps_past_root (const TactAutomaton *au)
   return used;
 }
 
-/* @sym's bit for a unit's filter: none when no edge past the root steps
- * on it (@used from steps_past_root()) */
-static guint64
-past_root_bit (const TactAutomaton *au, const guint8 *used, guint32 sym)
+/* Adds @sym's bits (both hashes) to a unit's filters @bits: none when no
+ * edge past the root steps on it (@used from steps_past_root()) */
+static void
+add_past_root_bits (const TactAutomaton *au, const guint8 *used, guint32 sym, guint64 *bits)
 {
   guint32 d = tact_automaton_dense (au, sym);
-  return d != G_MAXUINT32 && used[d] ? tact_automaton_sym_bit (sym) : 0;
+  if (d != G_MAXUINT32 && used[d])
+    {
+      bits[0] |= tact_automaton_sym_bit (sym);
+      bits[1] |= tact_automaton_sym_bit2 (sym);
+    }
 }
 
 static void
 list_root_children (TactPack *pack)
 {
   pack->root_children = g_array_new (FALSE, FALSE, sizeof (TactRootChild));
-  pack->word_bloom = g_new0 (guint64, MAX (pack->dict.n, 1u));
+  pack->word_bloom = g_new0 (guint64, 2 * MAX (pack->dict.n, 1u));
   /* A unit's filter only decides whether a match under way may step on
    * it, so a symbol no edge past the root steps on gets no bit there.
    * Most words of a message are such (the lexicon's, the judge's, words
@@ -1453,12 +1457,12 @@ list_root_children (TactPack *pack)
       TactWordInfo *wi = &pack->words[w];
       /* the word's symbols in matching order: the word, then its classes */
       guint first = pack->root_children->len;
-      pack->word_bloom[w] = past_root_bit (&pack->au, used, w);
+      add_past_root_bits (&pack->au, used, w, &pack->word_bloom[2 * (gsize) w]);
       guint n = append_root_children (pack, w);
       for (guint k = 0; k < MIN (wi->n_classes, TACT_MAX_WORD_CLASSES); k++)
         {
           guint32 sym = g_array_index (pack->class_refs, guint32, wi->classes + k);
-          pack->word_bloom[w] |= past_root_bit (&pack->au, used, sym);
+          add_past_root_bits (&pack->au, used, sym, &pack->word_bloom[2 * (gsize) w]);
           n += append_root_children (pack, sym);
         }
       wi->root_first = first;

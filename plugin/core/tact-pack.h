@@ -156,14 +156,20 @@ typedef struct {
   GArray  *terms;      /* TactTermLink */
 } TactAutomaton;
 
+/* A gap edge.  While patterns are added, a node's gaps are a list linked
+ * by @next.  Frozen (tact_automaton_freeze(), the snapshot reader), they
+ * are a block: a header, whose @child is G_MAXUINT32 and @n the number of
+ * gaps after it, then the gaps, in the order of the list. */
 typedef struct {
-  /* the child's TactNode.bloom (set by tact_automaton_freeze() and the
-   * snapshot reader): most gap children are not entered, and this tells
-   * so without reading a node record from all over the table */
-  guint64 bloom;
+  /* a gap: the child's TactNode.bloom and bloom2; the header: the union
+   * of its gaps', and @max their widest.  Most gap children are not
+   * entered, and these tell so without reading a node record from all
+   * over the table, most often for the whole block at once */
+  guint64 bloom, bloom2;
   guint32 child;
   guint8  max;
   guint32 next;
+  guint32 n;
 } TactGap;
 
 typedef struct {
@@ -238,7 +244,8 @@ typedef struct {
    * children per word (see TactWordInfo.root_first) and per builtin
    * symbol are listed at load, so starting costs no searching. */
   GArray       *root_children;            /* TactRootChild */
-  guint64      *word_bloom;  /* per word: Bloom bits of the word and its classes (TactNode.bloom) */
+  guint64      *word_bloom;  /* per word, two: Bloom bits of the word and its classes with
+                             * the hashes of TactNode.bloom and bloom2 */
   guint32       builtin_root_first[TACT_SYM_ANY - TACT_SYM_BUILTIN + 1];
   guint16       builtin_root_n[TACT_SYM_ANY - TACT_SYM_BUILTIN + 1];
   GPtrArray    *class_names;
@@ -366,6 +373,12 @@ void      tact_automaton_freeze_edges (TactAutomaton *au);
 /* Builds the frozen form (sorting the edges if not done yet); call once
  * after the last pattern was added and the last word interned. */
 void      tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes);
+/* Turns the gap lists into blocks (see TactGap) and points the nodes at
+ * them; part of tact_automaton_freeze(). */
+void      tact_automaton_block_gaps (TactAutomaton *au);
+/* Sets the filters of the gaps after the block header @head (whose @n is
+ * set) from their child nodes, and the header's union and widest gap. */
+void      tact_automaton_fill_gap_block (const TactAutomaton *au, TactGap *head);
 
 /* How many dense symbols there are: the words, the classes and the
  * built-ins up to TACT_SYM_ANY (the length of root_lo). */

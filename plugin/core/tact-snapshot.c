@@ -41,7 +41,7 @@
 #define MAGIC "TACTPAK\n"
 /* bump when the payload's layout changes without a source change (never
  * so far: the build id already changes with every source file) */
-#define FORMAT_VERSION 3u
+#define FORMAT_VERSION 4u
 #define BYTE_ORDER_MARK 0x01020304u
 
 typedef struct {
@@ -364,7 +364,7 @@ put_pack (Writer *b, const TactPack *pack)
       put_u32 (b, rc->node);
       put_node (b, &rc->nd);
     }
-  put_in_place (b, pack->word_bloom, sizeof (guint64), MAX (pack->dict.n, 1u), 8);
+  put_in_place (b, pack->word_bloom, sizeof (guint64), 2 * MAX (pack->dict.n, 1u), 8);
   for (guint i = 0; i < G_N_ELEMENTS (pack->builtin_root_n); i++)
     {
       put_u32 (b, pack->builtin_root_first[i]);
@@ -400,8 +400,9 @@ put_pack (Writer *b, const TactPack *pack)
     {
       const TactGap *g = &g_array_index (au->gaps, TactGap, i);
       put_u32 (b, g->child);
-      put_u32 (b, g->max);
-      put_u32 (b, g->next);
+      /* a header's widest gap is derived, like the filters */
+      put_u32 (b, g->child == G_MAXUINT32 ? 0 : g->max);
+      put_u32 (b, g->n);
     }
   put_in_place (b, au->terms->data, sizeof (TactTermLink), au->terms->len, 8);
 
@@ -798,7 +799,7 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
       rc->node = get_u32 (r, "root child");
       get_node (r, &rc->nd);
     }
-  pack->word_bloom = get_in_place (r, sizeof (guint64), MAX (n_words, 1u), NULL, 0, 8, "word filters");
+  pack->word_bloom = get_in_place (r, sizeof (guint64), 2 * MAX (n_words, 1u), NULL, 0, 8, "word filters");
   for (guint i = 0; i < G_N_ELEMENTS (pack->builtin_root_n); i++)
     {
       pack->builtin_root_first[i] = get_u32 (r, "built-in roots");
@@ -862,19 +863,29 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
   guint32 n_gaps = get_u32 (r, "gaps");
   if (!check (r, n_gaps <= (guint32) (r->end - r->p) / 12, "gaps"))
     return FALSE;
+  /* blocks (see TactGap): a header, then its gaps, each to a node */
+  guint32 block_end = 0;
   for (guint32 i = 0; i < n_gaps && !r->bad; i++)
     {
-      TactGap g = { 0 };
+      TactGap g = { .next = G_MAXUINT32 };
       g.child = get_u32 (r, "gap");
       guint32 max = get_u32 (r, "gap");
       g.max = (guint8) max;
-      g.next = get_u32 (r, "gap");
-      /* a list links backwards: it ends */
-      check (r, g.child < au->n_nodes && max <= G_MAXUINT8 && (g.next == G_MAXUINT32 || g.next < i), "gap");
-      /* derived, as in tact_automaton_freeze() (the nodes are read) */
-      g.bloom = nodes[MIN (g.child, au->n_nodes - 1)].bloom;
+      g.n = get_u32 (r, "gap");
+      if (g.child == G_MAXUINT32)
+        {
+          check (r, i >= block_end && g.n > 0 && g.n < n_gaps - i && max == 0, "gap block");
+          block_end = i + 1 + g.n;
+        }
+      else
+        check (r, i < block_end && g.child < au->n_nodes && max <= G_MAXUINT8 && g.n == 0, "gap");
       g_array_append_val (au->gaps, g);
     }
+  check (r, block_end == n_gaps, "gap block");
+  /* the filters are derived, as in tact_automaton_freeze() (the nodes are
+   * read) */
+  for (guint32 i = 0; i < n_gaps && !r->bad; i += 1 + g_array_index (au->gaps, TactGap, i).n)
+    tact_automaton_fill_gap_block (au, &g_array_index (au->gaps, TactGap, i));
   guint32 n_terms = 0;
   const TactTermLink *links = get_in_place (r, sizeof (TactTermLink), G_MAXUINT32, &n_terms, 0, 8, "terminals");
   if (r->bad)
@@ -893,7 +904,10 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
   for (guint32 v = 0; v < au->n_nodes; v++)
     check (r, nodes[v].lo <= nodes[v].hi && nodes[v].hi <= au->n_edges &&
               (nodes[v].term_first == G_MAXUINT32 || nodes[v].term_first < n_terms) &&
-              (nodes[v].gap_first == G_MAXUINT32 || nodes[v].gap_first < n_gaps), "node");
+              (nodes[v].gap_first == G_MAXUINT32 ||
+               (nodes[v].gap_first < n_gaps &&
+                g_array_index (au->gaps, TactGap, nodes[v].gap_first).child == G_MAXUINT32)),
+           "node");
   for (guint32 e = 0; e < au->n_edges; e++)
     check (r, (guint32) au->csr_edges[e] < au->n_nodes, "edge");
   for (guint32 d = 0; d < n_dense && !r->bad; d++)

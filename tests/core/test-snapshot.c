@@ -662,6 +662,35 @@ edit_judge_threshold (TactPack *pack)
   pack->judge.min_logit[TACT_LABEL_OPT_OUT] = -INFINITY;
 }
 
+/* a block of gaps that claims more gaps than the snapshot has: the
+ * matcher would read past the array */
+static void
+edit_gap_block_count (TactPack *pack)
+{
+  TactGap *head = &g_array_index (pack->au.gaps, TactGap, 0);
+  g_assert_cmpuint (head->child, ==, G_MAXUINT32);
+  head->n = pack->au.gaps->len;
+}
+
+/* a node whose gaps start inside a block, not at its header: the matcher
+ * would take a gap for a header.  Not a root child, whose copy of the
+ * node record is checked on its own */
+static void
+edit_gap_not_header (TactPack *pack)
+{
+  TactAutomaton *au = &pack->au;
+  g_autoptr (GHashTable) roots = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < pack->root_children->len; i++)
+    g_hash_table_add (roots, GUINT_TO_POINTER (g_array_index (pack->root_children, TactRootChild, i).node));
+  for (guint32 v = TACT_ROOT_MESSAGE + 1; v < au->n_nodes; v++)
+    if (au->nodes[v].gap_first != G_MAXUINT32 && !g_hash_table_contains (roots, GUINT_TO_POINTER (v)))
+      {
+        au->nodes[v].gap_first++;
+        return;
+      }
+  g_assert_not_reached ();
+}
+
 /* a default with a placeholder: refused when compiling, but a snapshot is
  * checked only for what memory and the numbers need */
 static void
@@ -696,7 +725,8 @@ test_forged_consistent (void)
   tact_pack_free (pack);
 
   void (*edits[]) (TactPack *) = { edit_long_shorthand, edit_no_templates, edit_nan_valence, edit_huge_boost,
-                                   edit_cue_weight, edit_judge_weight, edit_judge_threshold };
+                                   edit_cue_weight, edit_judge_weight, edit_judge_threshold,
+                                   edit_gap_block_count, edit_gap_not_header };
   for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
     {
       pack = reread_edited (cache, edits[i], &err);
@@ -804,7 +834,7 @@ test_hash_slices (void)
   test_rm_rf (dir);
 }
 
-/* A word's filter has the bit of each of its symbols (the word, its
+/* A word's filters have the bit of each of its symbols (the word, its
  * classes) that an edge past the root steps on, and no other: a missing
  * bit would drop a match under way, and a bit of a symbol no such edge
  * steps on only keeps states that cannot move (the words of the lexicon
@@ -826,20 +856,77 @@ test_word_filter (Shipped *s, gconstpointer data)
   for (guint32 w = 0; w < pack->dict.n; w++)
     {
       const TactWordInfo *wi = &pack->words[w];
-      guint64 want = 0;
+      guint64 want = 0, want2 = 0;
       if (g_hash_table_contains (stepped, GUINT_TO_POINTER (w)))
-        want |= tact_automaton_sym_bit (w);
+        {
+          want |= tact_automaton_sym_bit (w);
+          want2 |= tact_automaton_sym_bit2 (w);
+        }
       for (guint k = 0; k < MIN (wi->n_classes, TACT_MAX_WORD_CLASSES); k++)
         {
           guint32 sym = g_array_index (pack->class_refs, guint32, wi->classes + k);
           if (g_hash_table_contains (stepped, GUINT_TO_POINTER (sym)))
-            want |= tact_automaton_sym_bit (sym);
+            {
+              want |= tact_automaton_sym_bit (sym);
+              want2 |= tact_automaton_sym_bit2 (sym);
+            }
         }
-      g_assert_cmphex (pack->word_bloom[w], ==, want);
+      /* two per word: one for each hash of the node filters */
+      g_assert_cmphex (pack->word_bloom[2 * (gsize) w], ==, want);
+      g_assert_cmphex (pack->word_bloom[2 * (gsize) w + 1], ==, want2);
       bare += want == 0;
     }
   /* most of the dictionary is the lexicon's and the judge's */
   g_assert_cmpuint (bare, >, pack->dict.n / 2);
+}
+
+/* Every node's gaps are one block (see TactGap), read back from the
+ * snapshot with the filters the matcher prunes by: each gap's are its
+ * child's, the header's their union, and its widest gap theirs.  A bit
+ * missing from a header would drop gap children that could match. */
+static void
+test_gap_blocks (Shipped *s, gconstpointer data)
+{
+  (void) data;
+  const TactAutomaton *au = &s->pack->au;
+  g_autofree guint8 *owned = g_new0 (guint8, au->gaps->len);
+  guint blocks = 0, gaps = 0;
+  for (guint32 v = 0; v < au->n_nodes; v++)
+    {
+      if (au->nodes[v].gap_first == G_MAXUINT32)
+        continue;
+      guint32 h = au->nodes[v].gap_first;
+      const TactGap *head = &g_array_index (au->gaps, TactGap, h);
+      g_assert_cmpuint (head->child, ==, G_MAXUINT32);
+      g_assert_cmpuint (head->n, >, 0);
+      g_assert_cmpuint (h + head->n, <, au->gaps->len);
+      guint64 b1 = 0, b2 = 0;
+      guint8 widest = 0;
+      for (guint32 k = 1; k <= head->n; k++)
+        {
+          const TactGap *g = head + k;
+          g_assert_cmpuint (g->child, <, au->n_nodes);
+          g_assert_cmphex (g->bloom, ==, au->nodes[g->child].bloom);
+          g_assert_cmphex (g->bloom2, ==, au->nodes[g->child].bloom2);
+          /* wider than "*8" where two gaps meet round an optional element */
+          g_assert_cmpuint (g->max, >=, 1);
+          b1 |= g->bloom;
+          b2 |= g->bloom2;
+          widest = MAX (widest, g->max);
+          owned[h + k]++;
+          gaps++;
+        }
+      g_assert_cmphex (head->bloom, ==, b1);
+      g_assert_cmphex (head->bloom2, ==, b2);
+      g_assert_cmpuint (head->max, ==, widest);
+      owned[h]++;
+      blocks++;
+    }
+  /* no block is shared or left over, and the shipped patterns have gaps */
+  for (guint i = 0; i < au->gaps->len; i++)
+    g_assert_cmpuint (owned[i], ==, 1);
+  g_assert_cmpuint (blocks, >, 100);
+  g_assert_cmpuint (gaps, >, blocks);
 }
 
 /* The large tables of a pack read back lie in the snapshot's own block,
@@ -972,6 +1059,7 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/hash-slices", test_hash_slices);
   g_test_add ("/snapshot/in-place", Shipped, NULL, shipped_setup, test_in_place, shipped_teardown);
   g_test_add ("/snapshot/word-filter", Shipped, NULL, shipped_setup, test_word_filter, shipped_teardown);
+  g_test_add ("/snapshot/gap-blocks", Shipped, NULL, shipped_setup, test_gap_blocks, shipped_teardown);
   g_test_add ("/snapshot/write-fails", Shipped, NULL, shipped_setup, test_write_fails, shipped_teardown);
   g_test_add_func ("/snapshot/forged-count", test_forged_count);
   return g_test_run ();
