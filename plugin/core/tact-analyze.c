@@ -282,12 +282,17 @@ state_bit (guint32 node, guint16 start)
 static inline TactWin
 window_filters (const TactWin *next, guint8 skip)
 {
-  /* the level whose runs of 2^k units, one from each end, cover the window */
-  static const guint8 level[TACT_MAX_GAP + 1] = { 0, 1, 1, 2, 2, 2, 2, 3, 3 };
+  /* the level k whose runs of 2^k units, one from each end, cover the
+   * window: the first run's entry is @next's level k, the second's that
+   * of the unit skip + 1 - 2^k on (both offsets counted in entries) */
+#define W_(k, skip) ((skip + 1 - (1 << k)) * TACT_WIN_LEVELS + k)
+  static const guint8 first[TACT_MAX_GAP + 1] = { 0, 1, 1, 2, 2, 2, 2, 3, 3 };
+  static const guint8 second[TACT_MAX_GAP + 1] = { W_ (0, 0), W_ (1, 1), W_ (1, 2), W_ (2, 3), W_ (2, 4),
+                                                   W_ (2, 5), W_ (2, 6), W_ (3, 7), W_ (3, 8) };
+#undef W_
   G_STATIC_ASSERT (TACT_WIN_LEVELS == 4 && TACT_MAX_GAP == 8);
-  guint k = level[skip];
-  const TactWin *a = next + k;
-  const TactWin *b = next + (gsize) (skip + 1 - (1u << k)) * TACT_WIN_LEVELS + k;
+  const TactWin *a = next + first[skip];
+  const TactWin *b = next + second[skip];
   return (TactWin) { a->b1 | b->b1, a->b2 | b->b2 };
 }
 
