@@ -159,7 +159,12 @@ tact_automaton_fill_gap_block (const TactAutomaton *au, TactGap *head)
 void
 tact_automaton_block_gaps (TactAutomaton *au)
 {
-  GArray *blocks = g_array_sized_new (FALSE, TRUE, sizeof (TactGap), au->gaps->len);
+  /* sized exactly: the gaps and a header a node (a grown array would be
+   * copied, twice the memory, while the lists are still alive) */
+  guint32 n_heads = 0;
+  for (guint32 v = 0; v < au->n_nodes; v++)
+    n_heads += au->nodes[v].gap_first != G_MAXUINT32;
+  GArray *blocks = g_array_sized_new (FALSE, TRUE, sizeof (TactGap), au->gaps->len + n_heads);
   for (guint32 v = 0; v < au->n_nodes; v++)
     {
       TactNode *nd = &au->nodes[v];

@@ -1876,6 +1876,9 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
   /* words interned after the last word_info() call still need a row */
   word_info (pack, pack->dict.n ? pack->dict.n - 1 : 0);
   tact_automaton_freeze (&pack->au, pack->dict.n, pack->class_names->len);
+  /* freezing freed the build-time gap lists and node tables: their pages
+   * go back before the root's children and the word filters are laid out */
+  release_free_pages ();
   list_root_children (pack);
   return g_steal_pointer (&pack);
 }

@@ -863,7 +863,9 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
   guint32 n_gaps = get_u32 (r, "gaps");
   if (!check (r, n_gaps <= (guint32) (r->end - r->p) / 12, "gaps"))
     return FALSE;
-  /* blocks (see TactGap): a header, then its gaps, each to a node */
+  /* blocks (see TactGap): a header, then its gaps, each to a node.  The
+   * count is bounded by the bytes left, so the array is sized at once */
+  g_array_set_size (au->gaps, n_gaps);
   guint32 block_end = 0;
   for (guint32 i = 0; i < n_gaps && !r->bad; i++)
     {
@@ -879,7 +881,7 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
         }
       else
         check (r, i < block_end && g.child < au->n_nodes && max <= G_MAXUINT8 && g.n == 0, "gap");
-      g_array_append_val (au->gaps, g);
+      g_array_index (au->gaps, TactGap, i) = g;
     }
   check (r, block_end == n_gaps, "gap block");
   /* the filters are derived, as in tact_automaton_freeze() (the nodes are
