@@ -370,16 +370,21 @@ push_state (TactState *st, guint *n, guint64 *seen, guint32 node, const TactNode
     *t = (TactState) { node, start, skip, nd->lo, nd->hi, bloom, bloom2 };
 }
 
-/* Adds the gap children of the block at @first (see TactGap). */
-static inline void
-enter_gaps (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, guint32 first,
+/* Whether a gap of the block whose header is @head may step on its
+ * window: none can when their union cannot step on the widest, and so it
+ * is for most nodes with gaps. */
+static inline gboolean
+gaps_may_step (const TactGap *head, const TactWin *next)
+{
+  return head->max > TACT_MAX_GAP || window_meets (next, head->max, head->bloom, head->bloom2);
+}
+
+/* Adds the gap children of the block whose header is @head (see
+ * TactGap); the caller asked gaps_may_step(). */
+static void
+enter_gaps (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, const TactGap *head,
             guint16 start, const TactWin *next)
 {
-  const TactGap *head = &g_array_index (au->gaps, TactGap, first);
-  /* no gap of the block can step on its window when their union cannot
-   * step on the widest: so it is for most nodes with gaps */
-  if (head->max <= TACT_MAX_GAP && !window_meets (next, head->max, head->bloom, head->bloom2))
-    return;
   for (guint32 k = 1; k <= head->n; k++)
     {
       const TactGap *gap = head + k;
@@ -396,7 +401,11 @@ enter (const TactAutomaton *au, TactState *st, guint *n, guint64 *seen, guint32 
 {
   push_state (st, n, seen, node, nd, nd->bloom, nd->bloom2, start, 0, next);
   if (nd->gap_first != G_MAXUINT32)
-    enter_gaps (au, st, n, seen, nd->gap_first, start, next);
+    {
+      const TactGap *head = &g_array_index (au->gaps, TactGap, nd->gap_first);
+      if (gaps_may_step (head, next))
+        enter_gaps (au, st, n, seen, head, start, next);
+    }
 }
 
 static guint
@@ -462,12 +471,19 @@ static inline void
 reach_live (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *nd,
             guint16 start, guint i, guint last)
 {
-  if (nd->term_first == G_MAXUINT32 && nd->gap_first == G_MAXUINT32)
+  if (nd->term_first == G_MAXUINT32)
     {
-      /* a node that ends no pattern and opens no gap is only stored, and
-       * only when the next unit can move it: done here, with no call */
-      push_state (s->next, &s->n_next, &s->seen_next, child, nd, nd->bloom, nd->bloom2, start, 0,
-                  unit_win (s, i + 1));
+      /* a node that ends no pattern is only entered: stored when the next
+       * unit can move it, and its gaps when one of their windows can.
+       * Done here, with no call, and most nodes reached are like that */
+      const TactWin *next = unit_win (s, i + 1);
+      push_state (s->next, &s->n_next, &s->seen_next, child, nd, nd->bloom, nd->bloom2, start, 0, next);
+      if (nd->gap_first != G_MAXUINT32)
+        {
+          const TactGap *head = &g_array_index (au->gaps, TactGap, nd->gap_first);
+          if (gaps_may_step (head, next))
+            enter_gaps (au, s->next, &s->n_next, &s->seen_next, head, start, next);
+        }
       return;
     }
   reach (s, au, child, nd, start, i, last);
@@ -535,8 +551,11 @@ run_automaton (TactScratch *s, const TactPack *pack)
       s->n_next = 0;
       s->seen_next = 0;
       if (root_gaps)
-        enter_gaps (au, s->cur, &s->n_cur, &s->seen_cur, au->nodes[TACT_ROOT].gap_first, (guint16) i,
-                    unit_win (s, i));
+        {
+          const TactGap *head = &g_array_index (au->gaps, TactGap, au->nodes[TACT_ROOT].gap_first);
+          if (gaps_may_step (head, unit_win (s, i)))
+            enter_gaps (au, s->cur, &s->n_cur, &s->seen_cur, head, (guint16) i, unit_win (s, i));
+        }
 
       if (s->n_cur)
         {
