@@ -468,9 +468,10 @@ reach (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *n
   enter (au, s->next, &s->n_next, &s->seen_next, child, nd, start, unit_win (s, i + 1));
 }
 
-/* reach(), unless @nd ends no pattern, opens no gap and cannot take the
- * next unit: then entering it would store nothing, and most nodes reached
- * from the root are like that.  Checked inline, so they cost no call. */
+/* reach(): a call only for a node that ends a pattern.  One that ends
+ * none, as most nodes reached are, is entered here inline, and mostly
+ * stores nothing (the next unit cannot move it, its gaps' windows cannot
+ * either). */
 static inline void
 reach_live (TactScratch *s, const TactAutomaton *au, guint32 child, const TactNode *nd,
             guint16 start, guint i, guint last)
