@@ -138,18 +138,22 @@ tact_automaton_tree_child (TactAutomaton *au, guint32 node, guint32 sym)
 }
 
 void
-tact_automaton_fill_gap_block (const TactAutomaton *au, TactGap *head)
+tact_automaton_fill_gaps (TactAutomaton *au)
 {
-  head->bloom = head->bloom2 = 0;
-  head->max = 0;
-  for (guint32 k = 1; k <= head->n; k++)
+  for (guint32 i = 0; i < au->gaps->len; i += 1 + g_array_index (au->gaps, TactGap, i).n)
     {
-      TactGap *g = head + k;
-      g->bloom = au->nodes[g->child].bloom;
-      g->bloom2 = au->nodes[g->child].bloom2;
-      head->bloom |= g->bloom;
-      head->bloom2 |= g->bloom2;
-      head->max = MAX (head->max, g->max);
+      TactGap *head = &g_array_index (au->gaps, TactGap, i);
+      head->bloom = head->bloom2 = 0;
+      head->max = 0;
+      for (guint32 k = 1; k <= head->n; k++)
+        {
+          TactGap *g = head + k;
+          g->bloom = au->nodes[g->child].bloom;
+          g->bloom2 = au->nodes[g->child].bloom2;
+          head->bloom |= g->bloom;
+          head->bloom2 |= g->bloom2;
+          head->max = MAX (head->max, g->max);
+        }
     }
 }
 
@@ -181,11 +185,11 @@ tact_automaton_block_gaps (TactAutomaton *au)
           g_array_append_val (blocks, c);
         }
       g_array_index (blocks, TactGap, h).n = blocks->len - h - 1;
-      tact_automaton_fill_gap_block (au, &g_array_index (blocks, TactGap, h));
       nd->gap_first = h;
     }
   g_array_unref (au->gaps);
   au->gaps = blocks;
+  tact_automaton_fill_gaps (au);
   /* the lists' heads: stale now, and nothing adds a gap after freezing */
   g_clear_pointer (&au->gap_first, g_free);
 }

@@ -376,9 +376,10 @@ void      tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_c
 /* Turns the gap lists into blocks (see TactGap) and points the nodes at
  * them; part of tact_automaton_freeze(). */
 void      tact_automaton_block_gaps (TactAutomaton *au);
-/* Sets the filters of the gaps after the block header @head (whose @n is
- * set) from their child nodes, and the header's union and widest gap. */
-void      tact_automaton_fill_gap_block (const TactAutomaton *au, TactGap *head);
+/* Sets every gap's filters from its child node, and every block header's
+ * union of them and widest gap (the blocks' layout, children and counts
+ * must be in place and checked). */
+void      tact_automaton_fill_gaps (TactAutomaton *au);
 
 /* How many dense symbols there are: the words, the classes and the
  * built-ins up to TACT_SYM_ANY (the length of root_lo). */

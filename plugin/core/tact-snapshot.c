@@ -884,10 +884,11 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
       g_array_index (au->gaps, TactGap, i) = g;
     }
   check (r, block_end == n_gaps, "gap block");
+  if (r->bad)
+    return FALSE;
   /* the filters are derived, as in tact_automaton_freeze() (the nodes are
    * read) */
-  for (guint32 i = 0; i < n_gaps && !r->bad; i += 1 + g_array_index (au->gaps, TactGap, i).n)
-    tact_automaton_fill_gap_block (au, &g_array_index (au->gaps, TactGap, i));
+  tact_automaton_fill_gaps (au);
   guint32 n_terms = 0;
   const TactTermLink *links = get_in_place (r, sizeof (TactTermLink), G_MAXUINT32, &n_terms, 0, 8, "terminals");
   if (r->bad)
