@@ -632,6 +632,32 @@ request_opens_at (const TactPack *pack, const TactUnit *units, guint from, guint
          (word_flags (pack, &units[to - 1]) & (TACT_WORDF_CONTRAST | TACT_WORDF_BARRIER));
 }
 
+/* TRUE if a veto that starts at unit @to (after @from) starts in a
+ * threat: right after "or I'll", "or we will", "or else I'll", or on the
+ * "will" of "or I will".  "Stop texting me or I'll cancel my order"
+ * threatens what the sender will do, it does not ask for it, and the veto
+ * that keeps "cancel my order" from reading as an opt-out speaks for the
+ * threat alone, not for the request before it.  Only after "or": "text me
+ * again when it lands and I'll cancel the other order" is an instruction,
+ * and "as I will cancel it anyway" a reason. */
+static gboolean
+threat_opens_at (const TactPack *pack, const TactUnit *units, guint from, guint to)
+{
+  guint own = to;
+  if (!(word_flags (pack, &units[own]) & TACT_WORDF_OWN_ACTION))
+    {
+      if (to == 0 || !(word_flags (pack, &units[to - 1]) & TACT_WORDF_OWN_ACTION))
+        return FALSE;
+      own = to - 1;
+    }
+  /* the "or" one or two words before it: "or I'll", "or I will", "or else
+   * I'll" */
+  for (guint back = 1; back <= 2 && own >= from + back + 1; back++)
+    if (word_flags (pack, &units[own - back]) & TACT_WORDF_ALTERNATIVE)
+      return !clause_break_between (units, own - back, to);
+  return FALSE;
+}
+
 /* TRUE if a "clause_veto" cue of @label matched in the clause of unit @at:
  * "I'm not asking you to stop, just stop sending them to me" vetoes the
  * opt-out of its first clause only.  @cv: the labels any clause veto
@@ -653,6 +679,8 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
        * "To opt out, reply STOP" is one footer across the comma */
       if (at >= m[k].start && at <= m[k].end)
         return TRUE;
+      if (at < m[k].start && threat_opens_at (pack, s->units, at, m[k].start))
+        continue;
       guint a = at < m[k].start ? at : m[k].end, b = at < m[k].start ? m[k].start : at;
       if (!clause_break_between (s->units, a, b) &&
           !(at > m[k].end && request_opens_at (pack, s->units, a, b)))

@@ -374,6 +374,7 @@ static const struct {
   { "contrast", TACT_WORDF_CONTRAST },
   { "alternatives", TACT_WORDF_ALTERNATIVE },
   { "negation_barriers", TACT_WORDF_BARRIER },
+  { "own_actions", TACT_WORDF_OWN_ACTION },
   { "first_name_stopwords", TACT_WORDF_NAMESTOP },
 };
 
@@ -382,7 +383,7 @@ validate_language (const TactJsonDoc *doc, GError **error)
 {
   static const char *const keys[] = { "schema", "kind", "lang", "replace", "name", "detect",
     "detect_chars", "shorthand", "negators", "negators_next", "intensifiers", "contrast",
-    "first_name_stopwords", "negation_window", "alternatives", "negation_barriers", NULL };
+    "first_name_stopwords", "negation_window", "alternatives", "negation_barriers", "own_actions", NULL };
   json_t *r = doc->root;
   if (!check_keys (doc, r, "", keys, error))
     return FALSE;

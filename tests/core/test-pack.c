@@ -630,7 +630,7 @@ test_clause_veto (void)
   TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"zorblax\"] },\n"
-    "              { \"label\": \"praise\", \"clause_veto\": true, \"patterns\": [\"quuxle\"] } ] }\n",
+    "              { \"label\": \"praise\", \"clause_veto\": true, \"patterns\": [\"quuxle\", \"will blimf\"] } ] }\n",
     &user);
   g_assert_cmpint (test_primary_of (e, "zorblax"), ==, TACT_LABEL_PRAISE);
   /* the same clause, before or after the cue: vetoed */
@@ -647,6 +647,19 @@ test_clause_veto (void)
   g_assert_cmpint (test_primary_of (e, "quuxle and then zorblax"), ==, TACT_LABEL_PRAISE);
   g_assert_cmpint (test_primary_of (e, "quuxle and the zorblax"), !=, TACT_LABEL_PRAISE);
   g_assert_cmpint (test_primary_of (e, "zorblax and quuxle for the 14th"), !=, TACT_LABEL_PRAISE);
+  /* a veto in a threat after "or" (the shipped "own_actions" and
+   * "alternatives") speaks for the threat, not for the cue before it:
+   * "stop texting me or I'll cancel my order" */
+  g_assert_cmpint (test_primary_of (e, "zorblax or I'll quuxle"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax or else we'll quuxle"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax or I will quuxle"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax or I will blimf"), ==, TACT_LABEL_PRAISE);
+  /* not after "and", not without the "I'll", not three words back, and
+   * not for a cue after the veto */
+  g_assert_cmpint (test_primary_of (e, "zorblax and I'll quuxle"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax or quuxle"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax or so then I'll quuxle"), !=, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "I will blimf or zorblax"), !=, TACT_LABEL_PRAISE);
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
