@@ -654,6 +654,7 @@ test_clause_veto (void)
   g_assert_cmpint (test_primary_of (e, "zorblax or else we'll quuxle"), ==, TACT_LABEL_PRAISE);
   g_assert_cmpint (test_primary_of (e, "zorblax or I will quuxle"), ==, TACT_LABEL_PRAISE);
   g_assert_cmpint (test_primary_of (e, "zorblax or I will blimf"), ==, TACT_LABEL_PRAISE);
+  g_assert_cmpint (test_primary_of (e, "zorblax or we quuxle"), ==, TACT_LABEL_PRAISE);
   /* not after "and", not without the "I'll", not three words back, and
    * not for a cue after the veto */
   g_assert_cmpint (test_primary_of (e, "zorblax and I'll quuxle"), !=, TACT_LABEL_PRAISE);
