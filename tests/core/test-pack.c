@@ -633,34 +633,39 @@ test_clause_veto (void)
     "              { \"label\": \"praise\", \"clause_veto\": true, \"patterns\": [\"quuxle\", \"will blimf\"] } ] }\n",
     &user);
   g_assert_cmpint (test_primary_of (e, "zorblax"), ==, TACT_LABEL_PRAISE);
-  /* the same clause, before or after the cue: vetoed */
-  g_assert_cmpint (test_primary_of (e, "quuxle zorblax"), !=, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "zorblax and quuxle"), !=, TACT_LABEL_PRAISE);
-  /* another clause: the cue stands */
-  g_assert_cmpint (test_primary_of (e, "quuxle, then zorblax"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "zorblax. quuxle"), ==, TACT_LABEL_PRAISE);
-  /* a request of its own after the veto: "and", "but" or "please" right
-   * before the cue ends the veto's reach; one word further on it does not,
-   * and a cue before the veto stays vetoed across the same words */
-  g_assert_cmpint (test_primary_of (e, "quuxle for the 14th and zorblax"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "quuxle but zorblax"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "quuxle and then zorblax"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "quuxle and the zorblax"), !=, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "zorblax and quuxle for the 14th"), !=, TACT_LABEL_PRAISE);
-  /* a veto in a threat after "or" (the shipped "own_actions" and
-   * "alternatives") speaks for the threat, not for the cue before it:
-   * "stop texting me or I'll cancel my order" */
-  g_assert_cmpint (test_primary_of (e, "zorblax or I'll quuxle"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "zorblax or else we'll quuxle"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "zorblax or I will quuxle"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "zorblax or I will blimf"), ==, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "zorblax or we quuxle"), ==, TACT_LABEL_PRAISE);
-  /* not after "and", not without the "I'll", not three words back, and
-   * not for a cue after the veto */
-  g_assert_cmpint (test_primary_of (e, "zorblax and I'll quuxle"), !=, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "zorblax or quuxle"), !=, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "zorblax or so then I'll quuxle"), !=, TACT_LABEL_PRAISE);
-  g_assert_cmpint (test_primary_of (e, "I will blimf or zorblax"), !=, TACT_LABEL_PRAISE);
+  static const struct { const char *text; gboolean praise; } cases[] = {
+    /* the same clause, before or after the cue: vetoed */
+    { "quuxle zorblax", FALSE },
+    { "zorblax and quuxle", FALSE },
+    /* another clause: the cue stands */
+    { "quuxle, then zorblax", TRUE },
+    { "zorblax. quuxle", TRUE },
+    /* a request of its own after the veto: "and", "but" or "please" right
+     * before the cue ends the veto's reach; one word further on it does
+     * not, and a cue before the veto stays vetoed across the same words */
+    { "quuxle for the 14th and zorblax", TRUE },
+    { "quuxle but zorblax", TRUE },
+    { "quuxle and then zorblax", TRUE },
+    { "quuxle and the zorblax", FALSE },
+    { "zorblax and quuxle for the 14th", FALSE },
+    /* a veto in a threat after "or" (the shipped "own_actions" and
+     * "alternatives") speaks for the threat, not for the cue before it:
+     * "stop texting me or I'll cancel my order" */
+    { "zorblax or I'll quuxle", TRUE },
+    { "zorblax or else we'll quuxle", TRUE },
+    { "zorblax or I will quuxle", TRUE },
+    { "zorblax or I will blimf", TRUE },
+    { "zorblax or we quuxle", TRUE },
+    /* not after "and", not without the "I'll", not three words back, and
+     * not for a cue after the veto */
+    { "zorblax and I'll quuxle", FALSE },
+    { "zorblax or quuxle", FALSE },
+    { "zorblax or so then I'll quuxle", FALSE },
+    { "I will blimf or zorblax", FALSE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    if ((test_primary_of (e, cases[i].text) == TACT_LABEL_PRAISE) != cases[i].praise)
+      g_error ("\"%s\": praise %s", cases[i].text, cases[i].praise ? "vetoed" : "not vetoed");
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
