@@ -660,10 +660,13 @@ threat_opens_at (const TactPack *pack, const TactUnit *units, guint from, guint 
 
 /* TRUE if a "clause_veto" cue of @label matched in the clause of unit @at:
  * "I'm not asking you to stop, just stop sending them to me" vetoes the
- * opt-out of its first clause only.  @cv: the labels any clause veto
- * matched for in this message, so that most messages look no further. */
+ * opt-out of its first clause only; a "span_veto" cue only when @at lies
+ * in its own words (so do these when @spans is FALSE: none).  @cv: the
+ * labels any clause veto matched for in this message, so that most
+ * messages look no further. */
 static gboolean
-clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel label, guint at)
+vetoed_at (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel label, guint at,
+           gboolean spans)
 {
   if (!(cv & (1u << label)))
     return FALSE;
@@ -673,12 +676,17 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
       if (m[k].cue == G_MAXUINT32)
         continue;
       const TactCue *c = &g_array_index (pack->cues, TactCue, m[k].cue);
-      if (!c->clause_veto || c->label != label)
+      if (!c->clause_veto || c->label != label || (c->span_veto && !spans))
         continue;
       /* the clauses the veto's own words run through count as its clause:
        * "To opt out, reply STOP" is one footer across the comma */
       if (at >= m[k].start && at <= m[k].end)
         return TRUE;
+      /* "I'm such an idiot for trusting you clowns": the veto for an
+       * insult the sender turns on themself must not silence the one
+       * beside it, in the same clause */
+      if (c->span_veto)
+        continue;
       if (at < m[k].start && threat_opens_at (pack, s->units, at, m[k].start))
         continue;
       guint a = at < m[k].start ? at : m[k].end, b = at < m[k].start ? m[k].start : at;
@@ -687,6 +695,12 @@ clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
         return TRUE;
     }
   return FALSE;
+}
+
+static inline gboolean
+clause_vetoed (const TactScratch *s, const TactPack *pack, guint32 cv, TactLabel label, guint at)
+{
+  return vetoed_at (s, pack, cv, label, at, TRUE);
 }
 
 /* The negator that turns the unit at @start, if any (its index in @neg). */
@@ -971,8 +985,8 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
   return tact_judge_weight_at (s, pack, label, neg) <= 0.0f;
 }
 
-/* The judge's evidence for @label (@start–@end) is negated, yet the label
- * may stand: "Does a real person read replies to this number? …please
+/* The judge's evidence for @label (@start–@end) is negated (or in the
+ * words of a span veto), yet the label may stand: "Does a real person read replies to this number? …please
  * don't text me about it" is an automation question whose strongest
  * feature, "text", sits under the opt-out's "don't".  It stands when
  * the rest of what the judge saw still carries it over its threshold and
@@ -1081,9 +1095,15 @@ judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
       guint l = lowest_label (r);
       if (!tact_judge_evidence (s, pack, (TactLabel) l, G_MAXUINT, &ev_start[l], &ev_end[l]))
         mask &= ~(1u << l);
-      else if (clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l]) ||
-               (judge_negated (s, pack, (TactLabel) l, ev_start[l]) &&
-                !judge_past_negation (s, pack, cv, (TactLabel) l, logit, &ev_start[l], &ev_end[l])))
+      else if (clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l])
+                 /* a span veto takes the words it matched, not the
+                  * clause: "I'm such an idiot for trusting you clowns"
+                  * stays abuse if what the judge saw past "idiot" carries
+                  * it, as past a negation */
+                 ? vetoed_at (s, pack, cv, (TactLabel) l, ev_start[l], FALSE) ||
+                     !judge_past_negation (s, pack, cv, (TactLabel) l, logit, &ev_start[l], &ev_end[l])
+                 : judge_negated (s, pack, (TactLabel) l, ev_start[l]) &&
+                     !judge_past_negation (s, pack, cv, (TactLabel) l, logit, &ev_start[l], &ev_end[l]))
         {
           mask &= ~(1u << l);
           misread |= 1u << l;

@@ -428,7 +428,7 @@ validate_cues (const TactJsonDoc *doc, GError **error)
 {
   static const char *const keys[] = { "schema", "kind", "lang", "replace", "classes", "cues", NULL };
   static const char *const cue_keys[] = { "label", "patterns", "weight", "negatable", "veto",
-    "clause_veto", "yields", "sure", "facet", "max_polarity", "min_polarity", "also", "unless", NULL };
+    "clause_veto", "span_veto", "yields", "sure", "facet", "max_polarity", "min_polarity", "also", "unless", NULL };
   json_t *r = doc->root;
   if (!check_keys (doc, r, "", keys, error))
     return FALSE;
@@ -482,14 +482,15 @@ validate_cues (const TactJsonDoc *doc, GError **error)
       if (!check_string_array (doc, pats, pp, error))
         return FALSE;
       gboolean veto = json_is_true (json_object_get (c, "veto")) ||
-                      json_is_true (json_object_get (c, "clause_veto"));
+                      json_is_true (json_object_get (c, "clause_veto")) ||
+                      json_is_true (json_object_get (c, "span_veto"));
       json_t *w = json_object_get (c, "weight");
       g_autofree char *pw = g_strdup_printf ("%s.weight", p);
       if (!veto && (!w || !json_is_number (w)))
         return tact_json_error (error, doc, pw, "missing (a number from 0 to 1)"), FALSE;
       if (w && (!json_is_number (w) || json_number_value (w) < 0 || json_number_value (w) > 1))
         return tact_json_error (error, doc, pw, "must be a number from 0 to 1"), FALSE;
-      static const char *const bools[] = { "negatable", "veto", "clause_veto", "yields", "sure" };
+      static const char *const bools[] = { "negatable", "veto", "clause_veto", "span_veto", "yields", "sure" };
       for (guint b = 0; b < G_N_ELEMENTS (bools); b++)
         {
           json_t *bv = json_object_get (c, bools[b]);
@@ -1748,7 +1749,10 @@ tact_pack_compile (const char *lang, TactPackDocs *docs, TactEmoticons *emo, GEr
       c.weight = json_object_get (cue, "weight") ? (float) json_number_value (json_object_get (cue, "weight")) : 1.0f;
       c.negatable = json_is_true (json_object_get (cue, "negatable"));
       c.veto = json_is_true (json_object_get (cue, "veto"));
-      c.clause_veto = !c.veto && json_is_true (json_object_get (cue, "clause_veto"));
+      /* a span veto is a clause veto that reaches no further than its
+       * own words: everything that treats clause vetoes treats it so */
+      c.span_veto = !c.veto && json_is_true (json_object_get (cue, "span_veto"));
+      c.clause_veto = !c.veto && (c.span_veto || json_is_true (json_object_get (cue, "clause_veto")));
       c.yields = json_is_true (json_object_get (cue, "yields"));
       c.facet = dup_json_string (cue, "facet");
       c.max_pol = json_object_get (cue, "max_polarity") ? (float) json_number_value (json_object_get (cue, "max_polarity")) : 2.0f;

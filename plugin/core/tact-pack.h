@@ -100,6 +100,7 @@ typedef struct {
   float     weight;
   gboolean  negatable, veto, yields;
   gboolean  clause_veto; /* a veto for the clauses it matches in, not the message */
+  gboolean  span_veto;   /* (with clause_veto) for the matches that start in its own words only */
   char     *facet;
   float     min_pol, max_pol;
   guint32   also;      /* bitmask of extra labels */

@@ -381,7 +381,7 @@ put_pack (Writer *b, const TactPack *pack)
       put_u32 (b, c->label);
       put_f32 (b, c->weight);
       put_u32 (b, (c->negatable ? 1 : 0) | (c->veto ? 2 : 0) | (c->yields ? 4 : 0) |
-                  (c->clause_veto ? 8 : 0) | (c->sure ? 16 : 0));
+                  (c->clause_veto ? 8 : 0) | (c->sure ? 16 : 0) | (c->span_veto ? 32 : 0));
       put_str (b, c->facet);
       put_f32 (b, c->min_pol);
       put_f32 (b, c->max_pol);
@@ -842,8 +842,10 @@ get_pack (Reader *r, const char *lang, TactPack *pack)
       c.yields = (flags & 4) != 0;
       c.clause_veto = (flags & 8) != 0;
       c.sure = (flags & 16) != 0;
+      c.span_veto = (flags & 32) != 0;
       g_array_append_val (pack->cues, c);
-      check (r, label < TACT_LABEL_COUNT && flags < 32, "cue");
+      /* a span veto is always a clause veto too (tact_pack_compile()) */
+      check (r, label < TACT_LABEL_COUNT && flags < 64 && (!c.span_veto || c.clause_veto), "cue");
     }
 
   TactAutomaton *au = &pack->au;

@@ -670,9 +670,33 @@ test_clause_veto (void)
   test_rm_rf (user);
   g_free (user);
 
+  /* "span_veto": only the matches that start in the veto's own words */
+  e = test_engine_with_user_cues (TACT_TEST_DATADIR,
+    "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+    "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"zorblax\"] },\n"
+    "              { \"label\": \"praise\", \"span_veto\": true, \"patterns\": [\"glimf zorblax\"] } ] }\n",
+    &user);
+  static const struct { const char *text; gboolean praise; } spans[] = {
+    { "glimf zorblax", FALSE },
+    { "glimf zorblax, so", FALSE },
+    /* another match in the same clause, outside the veto's words */
+    { "glimf zorblax and zorblax", TRUE },
+    { "zorblax and glimf zorblax", TRUE },
+    { "zorblax glimf", TRUE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (spans); i++)
+    if ((test_primary_of (e, spans[i].text) == TACT_LABEL_PRAISE) != spans[i].praise)
+      g_error ("\"%s\": praise %s", spans[i].text, spans[i].praise ? "vetoed" : "not vetoed");
+  tact_engine_free (e);
+  test_rm_rf (user);
+  g_free (user);
+
   static const char not_bool[] = "    { \"label\": \"praise\", \"weight\": 0.5, \"clause_veto\": \"yes\", \"patterns\": [\"zorp\"] }";
   g_autofree char *c = cues_with (not_bool);
   expect_refused ("cues", c, "\"clause_veto\"", (const char *const[]) { "clause_veto", "true or false", NULL });
+  static const char span_not_bool[] = "    { \"label\": \"praise\", \"weight\": 0.5, \"span_veto\": 1, \"patterns\": [\"zorp\"] }";
+  g_autofree char *c2 = cues_with (span_not_bool);
+  expect_refused ("cues", c2, "\"span_veto\"", (const char *const[]) { "span_veto", "true or false", NULL });
 }
 
 /* Every message of @yes has praise as its main label, and none of @no. */
