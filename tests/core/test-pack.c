@@ -8,6 +8,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* A message and whether praise is its main label. */
+typedef struct {
+  const char *text;
+  gboolean    praise;
+} PraiseCase;
+
+static void
+assert_praise_cases (TactEngine *e, const PraiseCase *cases, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    if ((test_primary_of (e, cases[i].text) == TACT_LABEL_PRAISE) != cases[i].praise)
+      g_error ("\"%s\": praise %s", cases[i].text, cases[i].praise ? "vetoed" : "not vetoed");
+}
+
 /* A small but complete cues.json; line 6 is left for the case under test. */
 #define CUES_HEAD                                                                           \
   "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"           \
@@ -341,7 +355,7 @@ test_clause_start (void)
   TactEngine *e = test_engine_with_user_cues (TACT_TEST_DATADIR,
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\". blimf ?\"] } ] }\n", &user);
-  static const struct { const char *text; gboolean praise; } cases[] = {
+  static const PraiseCase cases[] = {
     { "blimf?", TRUE }, { "it came at noon. Blimf?", TRUE }, { "oh, blimf?", TRUE },
     { "really? blimf?", TRUE }, { "came at noon\nblimf?", TRUE }, { "came at noon; blimf?", TRUE },
     { "is the boiler on a blimf?", FALSE }, { "oh blimf?", FALSE }, { "blimf", FALSE },
@@ -398,7 +412,7 @@ test_class_reference (void)
     "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
     "  \"classes\": { \"zbase\": [\"zorblax\"], \"zmore\": [\"@zbase\", \"quuxle\"] },\n"
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"blimf @zmore\"] } ] }\n", &user);
-  static const struct { const char *text; gboolean praise; } cases[] = {
+  static const PraiseCase cases[] = {
     { "blimf zorblax", TRUE }, { "blimf quuxle", TRUE }, { "blimf snorkel", FALSE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -633,7 +647,7 @@ test_clause_veto (void)
     "              { \"label\": \"praise\", \"clause_veto\": true, \"patterns\": [\"quuxle\", \"will blimf\"] } ] }\n",
     &user);
   g_assert_cmpint (test_primary_of (e, "zorblax"), ==, TACT_LABEL_PRAISE);
-  static const struct { const char *text; gboolean praise; } cases[] = {
+  static const PraiseCase cases[] = {
     /* the same clause, before or after the cue: vetoed */
     { "quuxle zorblax", FALSE },
     { "zorblax and quuxle", FALSE },
@@ -663,9 +677,7 @@ test_clause_veto (void)
     { "zorblax or so then I'll quuxle", FALSE },
     { "I will blimf or zorblax", FALSE },
   };
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    if ((test_primary_of (e, cases[i].text) == TACT_LABEL_PRAISE) != cases[i].praise)
-      g_error ("\"%s\": praise %s", cases[i].text, cases[i].praise ? "vetoed" : "not vetoed");
+  assert_praise_cases (e, cases, G_N_ELEMENTS (cases));
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
@@ -676,7 +688,7 @@ test_clause_veto (void)
     "  \"cues\": [ { \"label\": \"praise\", \"weight\": 0.9, \"patterns\": [\"zorblax\"] },\n"
     "              { \"label\": \"praise\", \"span_veto\": true, \"patterns\": [\"glimf zorblax\"] } ] }\n",
     &user);
-  static const struct { const char *text; gboolean praise; } spans[] = {
+  static const PraiseCase spans[] = {
     { "glimf zorblax", FALSE },
     { "glimf zorblax, so", FALSE },
     /* another match in the same clause, outside the veto's words */
@@ -684,9 +696,7 @@ test_clause_veto (void)
     { "zorblax and glimf zorblax", TRUE },
     { "zorblax glimf", TRUE },
   };
-  for (guint i = 0; i < G_N_ELEMENTS (spans); i++)
-    if ((test_primary_of (e, spans[i].text) == TACT_LABEL_PRAISE) != spans[i].praise)
-      g_error ("\"%s\": praise %s", spans[i].text, spans[i].praise ? "vetoed" : "not vetoed");
+  assert_praise_cases (e, spans, G_N_ELEMENTS (spans));
   tact_engine_free (e);
   test_rm_rf (user);
   g_free (user);
