@@ -633,13 +633,16 @@ request_opens_at (const TactPack *pack, const TactUnit *units, guint from, guint
 }
 
 /* TRUE if a veto that starts at unit @to (after @from) starts in a
- * threat: right after "or I'll", "or we will", "or else I'll", or on the
- * "will" of "or I will".  "Stop texting me or I'll cancel my order"
- * threatens what the sender will do, it does not ask for it, and the veto
- * that keeps "cancel my order" from reading as an opt-out speaks for the
- * threat alone, not for the request before it.  Only after "or": "text me
- * again when it lands and I'll cancel the other order" is an instruction,
- * and "as I will cancel it anyway" a reason. */
+ * threat: right after "or I'll", "or we will", "or else I'll",
+ * "otherwise I'll", or on the "will" of "or I will".  "Stop texting me or
+ * I'll cancel my order" threatens what the sender will do, it does not
+ * ask for it, and the veto that keeps "cancel my order" from reading as
+ * an opt-out speaks for the threat alone, not for the request before it.
+ * Only after "or", "else" or "otherwise" (language.json "threat_words"):
+ * "text me again when it lands and I'll cancel the other order" is an
+ * instruction, "stop texting me if I cancel my order" a condition, and
+ * "as I will cancel it anyway" a reason; and only over the sender's own
+ * words ("own_actions"): "or it will cancel my order" is no threat. */
 static gboolean
 threat_opens_at (const TactPack *pack, const TactUnit *units, guint from, guint to)
 {
@@ -650,11 +653,17 @@ threat_opens_at (const TactPack *pack, const TactUnit *units, guint from, guint 
         return FALSE;
       own = to - 1;
     }
-  /* the "or" one or two words before it: "or I'll", "or I will", "or else
-   * I'll" */
-  for (guint back = 1; back <= 2 && own >= from + back + 1; back++)
-    if (word_flags (pack, &units[own - back]) & TACT_WORDF_ALTERNATIVE)
-      return !clause_break_between (units, own - back, to);
+  /* back from there over more of the sender's words ("or else I will"),
+   * to the threat's "or" within three words, after @from */
+  for (guint p = own; p > from + 1 && own - p < 3;)
+    {
+      p--;
+      guint16 f = word_flags (pack, &units[p]);
+      if (f & TACT_WORDF_THREAT)
+        return !clause_break_between (units, p, to);
+      if (!(f & TACT_WORDF_OWN_ACTION))
+        return FALSE;
+    }
   return FALSE;
 }
 
@@ -985,8 +994,8 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
   return tact_judge_weight_at (s, pack, label, neg) <= 0.0f;
 }
 
-/* The judge's evidence for @label (@start–@end) is negated (or in the
- * words of a span veto), yet the label may stand: "Does a real person read replies to this number? …please
+/* The judge's evidence for @label (@start–@end) is negated, yet the label
+ * may stand: "Does a real person read replies to this number? …please
  * don't text me about it" is an automation question whose strongest
  * feature, "text", sits under the opt-out's "don't".  It stands when
  * the rest of what the judge saw still carries it over its threshold and
@@ -1001,6 +1010,51 @@ judge_past_negation (TactScratch *s, const TactPack *pack, guint32 cv, TactLabel
   guint a, b;
   if (!tact_judge_evidence (s, pack, label, *start, &a, &b) || judge_negated (s, pack, label, a) ||
       clause_vetoed (s, pack, cv, label, a))
+    return FALSE;
+  *start = a;
+  *end = b;
+  return TRUE;
+}
+
+/* The words of the span vetoes of @label that take unit @at ("I'm such an
+ * idiot" takes "idiot"): the first and last unit of those that do, which
+ * overlap there.  FALSE if none does. */
+static gboolean
+span_vetoes_at (const TactScratch *s, const TactPack *pack, TactLabel label, guint at, guint *first,
+                guint *last)
+{
+  gboolean any = FALSE;
+  for (guint k = 0; k < s->n_matches; k++)
+    {
+      const TactMatch *m = &s->matches[k];
+      if (m->cue == G_MAXUINT32 || at < m->start || at > m->end)
+        continue;
+      const TactCue *c = &g_array_index (pack->cues, TactCue, m->cue);
+      if (!c->span_veto || c->label != label)
+        continue;
+      *first = any ? MIN (*first, m->start) : m->start;
+      *last = any ? MAX (*last, m->end) : m->end;
+      any = TRUE;
+    }
+  return any;
+}
+
+/* The judge's evidence for @label (@start–@end) lies in the words of a
+ * span veto, yet the label may stand: "I'm such an idiot for trusting you
+ * clowns" is abuse on "clowns".  As past a negation (judge_past_negation()),
+ * but with every feature that touches the veto's words taken away, not
+ * those of one unit: "I sound like an absolute idiot and …" must not stand
+ * on the pair "idiot and". */
+static gboolean
+judge_past_span (TactScratch *s, const TactPack *pack, guint32 cv, TactLabel label,
+                 const float *logit, guint *start, guint *end)
+{
+  guint first, last, a, b;
+  if (!span_vetoes_at (s, pack, label, *start, &first, &last) ||
+      logit[label] - tact_judge_weight_in (s, pack, label, first, last) < pack->judge.min_logit[label])
+    return FALSE;
+  if (!tact_judge_evidence_outside (s, pack, label, first, last, &a, &b) ||
+      judge_negated (s, pack, label, a) || clause_vetoed (s, pack, cv, label, a))
     return FALSE;
   *start = a;
   *end = b;
@@ -1098,10 +1152,10 @@ judge_adds (TactScratch *s, const TactPack *pack, float *score, guint32 scored,
       else if (clause_vetoed (s, pack, cv, (TactLabel) l, ev_start[l])
                  /* a span veto takes the words it matched, not the
                   * clause: "I'm such an idiot for trusting you clowns"
-                  * stays abuse if what the judge saw past "idiot" carries
-                  * it, as past a negation */
+                  * stays abuse if what the judge saw past those words
+                  * carries it */
                  ? vetoed_at (s, pack, cv, (TactLabel) l, ev_start[l], FALSE) ||
-                     !judge_past_negation (s, pack, cv, (TactLabel) l, logit, &ev_start[l], &ev_end[l])
+                     !judge_past_span (s, pack, cv, (TactLabel) l, logit, &ev_start[l], &ev_end[l])
                  : judge_negated (s, pack, (TactLabel) l, ev_start[l]) &&
                      !judge_past_negation (s, pack, cv, (TactLabel) l, logit, &ev_start[l], &ev_end[l]))
         {

@@ -600,7 +600,8 @@ typedef struct {
   guint32  gen;
   /* WALK_EVIDENCE, WALK_WEIGHT_AT */
   TactLabel label;
-  guint    at;     /* WALK_WEIGHT_AT sums its features, WALK_EVIDENCE passes them over */
+  guint    at, at_end; /* units at–at_end: WALK_WEIGHT_AT sums the features that
+                        * touch them, WALK_EVIDENCE passes those over */
   float    best;   /* or the sum */
   guint    start, end;
 } Walk;
@@ -622,14 +623,14 @@ walk_feature (Walk *k, const TactJudge *j, WalkMode mode, guint32 row, guint sta
     }
   else if (mode == WALK_EVIDENCE)
     {
-      if (r[k->label] > k->best && !(start <= k->at && k->at <= end))
+      if (r[k->label] > k->best && !(start <= k->at_end && k->at <= end))
         {
           k->best = r[k->label];
           k->start = start;
           k->end = end;
         }
     }
-  else if (start <= k->at && k->at <= end)
+  else if (start <= k->at_end && k->at <= end)
     k->best += r[k->label];
 }
 
@@ -700,24 +701,38 @@ tact_judge_score (TactScratch *s, const TactPack *pack, float *logit)
 }
 
 gboolean
-tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label, guint skip,
-                     guint *start, guint *end)
+tact_judge_evidence_outside (const TactScratch *s, const TactPack *pack, TactLabel label,
+                             guint first, guint last, guint *start, guint *end)
 {
   if (!pack->judge.on || s->n_units == 0)
     return FALSE;
-  Walk k = { .label = label, .at = skip, .best = 0.0f, .start = 0, .end = 0 };
+  Walk k = { .label = label, .at = first, .at_end = last, .best = 0.0f, .start = 0, .end = 0 };
   walk (&k, s, pack, WALK_EVIDENCE);
   *start = k.start;
   *end = k.end;
   return k.best > 0.0f;
 }
 
+gboolean
+tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label, guint skip,
+                     guint *start, guint *end)
+{
+  return tact_judge_evidence_outside (s, pack, label, skip, skip, start, end);
+}
+
 float
-tact_judge_weight_at (const TactScratch *s, const TactPack *pack, TactLabel label, guint at)
+tact_judge_weight_in (const TactScratch *s, const TactPack *pack, TactLabel label, guint first,
+                      guint last)
 {
   if (!pack->judge.on || s->n_units == 0)
     return 0.0f;
-  Walk k = { .label = label, .at = at, .best = 0.0f };
+  Walk k = { .label = label, .at = first, .at_end = last, .best = 0.0f };
   walk (&k, s, pack, WALK_WEIGHT_AT);
   return k.best;
+}
+
+float
+tact_judge_weight_at (const TactScratch *s, const TactPack *pack, TactLabel label, guint at)
+{
+  return tact_judge_weight_in (s, pack, label, at, at);
 }

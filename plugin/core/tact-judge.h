@@ -45,8 +45,16 @@ guint32  tact_judge_score (TactScratch *s, const TactPack *pack, float *logit);
  * is part of: above 0 when the judge learnt that word in that place as a
  * sign of the label ("never" in "never want to hear from you"). */
 float    tact_judge_weight_at (const TactScratch *s, const TactPack *pack, TactLabel label, guint at);
+/* The same for the features that touch any unit from @first to @last,
+ * each counted once. */
+float    tact_judge_weight_in (const TactScratch *s, const TactPack *pack, TactLabel label,
+                               guint first, guint last);
 /* The feature (a unit or a pair of units) that pushed @label up the most,
  * passing over the features unit @skip is part of (G_MAXUINT: none): its
  * first and last unit.  FALSE if no such feature has a positive weight. */
 gboolean tact_judge_evidence (const TactScratch *s, const TactPack *pack, TactLabel label, guint skip,
                               guint *start, guint *end);
+/* The same, passing over the features that touch any unit from @first to
+ * @last. */
+gboolean tact_judge_evidence_outside (const TactScratch *s, const TactPack *pack, TactLabel label,
+                                      guint first, guint last, guint *start, guint *end);

@@ -375,6 +375,7 @@ static const struct {
   { "alternatives", TACT_WORDF_ALTERNATIVE },
   { "negation_barriers", TACT_WORDF_BARRIER },
   { "own_actions", TACT_WORDF_OWN_ACTION },
+  { "threat_words", TACT_WORDF_THREAT },
   { "first_name_stopwords", TACT_WORDF_NAMESTOP },
 };
 
@@ -383,7 +384,7 @@ validate_language (const TactJsonDoc *doc, GError **error)
 {
   static const char *const keys[] = { "schema", "kind", "lang", "replace", "name", "detect",
     "detect_chars", "shorthand", "negators", "negators_next", "intensifiers", "contrast",
-    "first_name_stopwords", "negation_window", "alternatives", "negation_barriers", "own_actions", NULL };
+    "first_name_stopwords", "negation_window", "alternatives", "negation_barriers", "own_actions", "threat_words", NULL };
   json_t *r = doc->root;
   if (!check_keys (doc, r, "", keys, error))
     return FALSE;

@@ -26,6 +26,7 @@ enum {
   TACT_WORDF_JUDGE_WORD   = 1 << 8,  /* the judge weighs this word alone (judge_row) */
   TACT_WORDF_BARRIER      = 1 << 9,  /* "and", "please": a negator before it does not reach a cue after it */
   TACT_WORDF_OWN_ACTION   = 1 << 10, /* "i'll", "will": a clause veto right after it is the sender's own act */
+  TACT_WORDF_THREAT       = 1 << 11, /* "or", "otherwise": opens a threat ("or I'll …"), with OWN_ACTION */
 };
 
 /* A word's symbols while matching: the word and at most this many of its

@@ -16,6 +16,8 @@ static const char JUDGE_FMT[] =
   "    \"praise\": -2,\n"
   "    \"praise zorblax\": 3,\n"
   "    \"praise blorf\": 3,\n"
+  "    \"praise snarf\": 1.5,\n"
+  "    \"praise quibble\": 1.8,\n"
   "    \"feedback\": -3,\n"
   "    \"feedback glorp fnord\": 4,\n"
   "    \"feedback never\": 2,\n"
@@ -278,6 +280,33 @@ test_vetoes_do_not_count_for_deferral (void)
   g_free (dir);
 }
 
+/* The judge's label whose strongest feature lies in the words of a span
+ * veto stands only on what it saw outside them: every feature that
+ * touches the span is taken away, not those of one unit. */
+static void
+test_span_veto_and_the_judge (void)
+{
+  char *dir;
+  TactEngine *base = engine_with_judge ("0.5", &dir);
+  tact_engine_free (base);
+  char *user;
+  TactEngine *e = test_engine_with_user_cues (dir, "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+                                         "  \"cues\": [ { \"label\": \"praise\", \"span_veto\": true, \"patterns\": [\"blorf snarf\"] } ] }\n",
+                                         &user);
+  /* no veto: -2 + 3 + 1.8 */
+  g_assert_cmpfloat (score_of (e, "blorf quibble", TACT_LABEL_PRAISE, NULL), >, 0);
+  /* -2 + 3 + 1.5 + 1.8 = 4.3, but -2 + 1.8 outside the span: dropped
+   * (taking away "blorf" alone would leave 1.3 and keep it) */
+  g_assert_cmpfloat (score_of (e, "blorf snarf quibble", TACT_LABEL_PRAISE, NULL), <, 0);
+  /* -2 + 3 outside the span: it stands, with its evidence moved there */
+  g_autofree char *ev = NULL;
+  g_assert_cmpfloat (score_of (e, "blorf snarf zorblax", TACT_LABEL_PRAISE, &ev), >, 0);
+  g_assert_cmpstr (ev, ==, "zorblax");
+  drop_engine (e, user);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
 static void
 test_units (void)
 {
@@ -305,6 +334,7 @@ main (int argc, char **argv)
   g_test_add_func ("/judge/vetoes-do-not-count-for-deferral", test_vetoes_do_not_count_for_deferral);
   g_test_add_func ("/judge/overrule", test_overrule);
   g_test_add_func ("/judge/overrule-sure", test_overrule_sure);
+  g_test_add_func ("/judge/span-veto", test_span_veto_and_the_judge);
   g_test_add_func ("/judge/units", test_units);
   return g_test_run ();
 }

@@ -670,9 +670,14 @@ test_clause_veto (void)
     { "zorblax or I will quuxle", TRUE },
     { "zorblax or I will blimf", TRUE },
     { "zorblax or we quuxle", TRUE },
-    /* not after "and", not without the "I'll", not three words back, and
-     * not for a cue after the veto */
+    { "zorblax or else I will quuxle", TRUE },
+    { "zorblax otherwise I'll quuxle", TRUE },
+    /* not after "and" or "if" (a condition), not without the "I'll", not
+     * over another's words ("or it will"), not three words back, and not
+     * for a cue after the veto */
     { "zorblax and I'll quuxle", FALSE },
+    { "zorblax if I'll quuxle", FALSE },
+    { "zorblax or it will blimf", FALSE },
     { "zorblax or quuxle", FALSE },
     { "zorblax or so then I'll quuxle", FALSE },
     { "I will blimf or zorblax", FALSE },
