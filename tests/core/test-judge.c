@@ -259,25 +259,38 @@ test_overrule_sure (void)
   drop_engine (e, dir);
 }
 
+/* The judge of JUDGE_FMT (threshold 0.5) with a user cues.json of the
+ * one cue @cue; free with drop_engine_and_cues(). */
+static TactEngine *
+engine_with_judge_and_cues (const char *cue, char **dir, char **user)
+{
+  tact_engine_free (engine_with_judge ("0.5", dir));
+  g_autofree char *cues = g_strdup_printf ("{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
+                                           "  \"cues\": [ %s ] }\n", cue);
+  return test_engine_with_user_cues (*dir, cues, user);
+}
+
+static void
+drop_engine_and_cues (TactEngine *e, char *dir, char *user)
+{
+  drop_engine (e, user);
+  test_rm_rf (dir);
+  g_free (dir);
+}
+
 /* The judge's label defers to what all its cues defer to; a clause veto
  * asserts nothing, so a user's veto for "question" must not make the
  * judge's question stop giving way to an opt-out. */
 static void
 test_vetoes_do_not_count_for_deferral (void)
 {
-  char *dir;
-  TactEngine *base = engine_with_judge ("0.5", &dir);
-  tact_engine_free (base);
-  char *user;
-  TactEngine *e = test_engine_with_user_cues (dir, "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
-                                         "  \"cues\": [ { \"label\": \"question\", \"clause_veto\": true, \"patterns\": [\"quuxly\"] } ] }\n",
-                                         &user);
+  char *dir, *user;
+  TactEngine *e = engine_with_judge_and_cues ("{ \"label\": \"question\", \"clause_veto\": true, \"patterns\": [\"quuxly\"] }",
+                                              &dir, &user);
   g_assert_cmpfloat (score_of (e, "blick zorp", TACT_LABEL_OPT_OUT, NULL), >, 0);
   g_assert_cmpfloat (score_of (e, "blick zorp", TACT_LABEL_QUESTION, NULL), <, 0);
   g_assert_cmpfloat (score_of (e, "blick", TACT_LABEL_QUESTION, NULL), >, 0);
-  drop_engine (e, user);
-  test_rm_rf (dir);
-  g_free (dir);
+  drop_engine_and_cues (e, dir, user);
 }
 
 /* The judge's label whose strongest feature lies in the words of a span
@@ -286,13 +299,9 @@ test_vetoes_do_not_count_for_deferral (void)
 static void
 test_span_veto_and_the_judge (void)
 {
-  char *dir;
-  TactEngine *base = engine_with_judge ("0.5", &dir);
-  tact_engine_free (base);
-  char *user;
-  TactEngine *e = test_engine_with_user_cues (dir, "{ \"schema\": \"purple-tact-pack/1\", \"kind\": \"cues\", \"lang\": \"en\",\n"
-                                         "  \"cues\": [ { \"label\": \"praise\", \"span_veto\": true, \"patterns\": [\"blorf snarf\"] } ] }\n",
-                                         &user);
+  char *dir, *user;
+  TactEngine *e = engine_with_judge_and_cues ("{ \"label\": \"praise\", \"span_veto\": true, \"patterns\": [\"blorf snarf\"] }",
+                                              &dir, &user);
   /* no veto: -2 + 3 + 1.8 */
   g_assert_cmpfloat (score_of (e, "blorf quibble", TACT_LABEL_PRAISE, NULL), >, 0);
   /* -2 + 3 + 1.5 + 1.8 = 4.3, but -2 + 1.8 outside the span: dropped
@@ -302,9 +311,7 @@ test_span_veto_and_the_judge (void)
   g_autofree char *ev = NULL;
   g_assert_cmpfloat (score_of (e, "blorf snarf zorblax", TACT_LABEL_PRAISE, &ev), >, 0);
   g_assert_cmpstr (ev, ==, "zorblax");
-  drop_engine (e, user);
-  test_rm_rf (dir);
-  g_free (dir);
+  drop_engine_and_cues (e, dir, user);
 }
 
 static void
