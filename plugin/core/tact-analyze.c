@@ -998,22 +998,31 @@ judge_negated (TactScratch *s, const TactPack *pack, TactLabel label, guint star
  * may stand: "Does a real person read replies to this number? …please
  * don't text me about it" is an automation question whose strongest
  * feature, "text", sits under the opt-out's "don't".  It stands when
- * the rest of what the judge saw still carries it over its threshold and
- * the next best feature is neither negated nor in a vetoed clause; the
+ * the rest of what the judge saw, without the features that touch units
+ * @first–@last, still carries it over its threshold and the next best
+ * feature outside them is neither negated nor in a vetoed clause; the
  * evidence then moves there.  Otherwise the judge misread the message. */
 static gboolean
-judge_past_negation (TactScratch *s, const TactPack *pack, guint32 cv, TactLabel label,
-                     const float *logit, guint *start, guint *end)
+judge_past (TactScratch *s, const TactPack *pack, guint32 cv, TactLabel label, const float *logit,
+            guint first, guint last, guint *start, guint *end)
 {
-  if (logit[label] - tact_judge_weight_at (s, pack, label, *start) < pack->judge.min_logit[label])
+  if (logit[label] - tact_judge_weight_in (s, pack, label, first, last) < pack->judge.min_logit[label])
     return FALSE;
   guint a, b;
-  if (!tact_judge_evidence (s, pack, label, *start, &a, &b) || judge_negated (s, pack, label, a) ||
-      clause_vetoed (s, pack, cv, label, a))
+  if (!tact_judge_evidence_outside (s, pack, label, first, last, &a, &b) ||
+      judge_negated (s, pack, label, a) || clause_vetoed (s, pack, cv, label, a))
     return FALSE;
   *start = a;
   *end = b;
   return TRUE;
+}
+
+/* judge_past() over the unit of the negated evidence. */
+static gboolean
+judge_past_negation (TactScratch *s, const TactPack *pack, guint32 cv, TactLabel label,
+                     const float *logit, guint *start, guint *end)
+{
+  return judge_past (s, pack, cv, label, logit, *start, *start, start, end);
 }
 
 /* The words of the span vetoes of @label that take unit @at ("I'm such an
@@ -1041,24 +1050,16 @@ span_vetoes_at (const TactScratch *s, const TactPack *pack, TactLabel label, gui
 
 /* The judge's evidence for @label (@start–@end) lies in the words of a
  * span veto, yet the label may stand: "I'm such an idiot for trusting you
- * clowns" is abuse on "clowns".  As past a negation (judge_past_negation()),
- * but with every feature that touches the veto's words taken away, not
- * those of one unit: "I sound like an absolute idiot and …" must not stand
+ * clowns" is abuse on "clowns".  As past a negation, but with every
+ * feature that touches the veto's words taken away, not those of one unit: "I sound like an absolute idiot and …" must not stand
  * on the pair "idiot and". */
 static gboolean
 judge_past_span (TactScratch *s, const TactPack *pack, guint32 cv, TactLabel label,
                  const float *logit, guint *start, guint *end)
 {
-  guint first, last, a, b;
-  if (!span_vetoes_at (s, pack, label, *start, &first, &last) ||
-      logit[label] - tact_judge_weight_in (s, pack, label, first, last) < pack->judge.min_logit[label])
-    return FALSE;
-  if (!tact_judge_evidence_outside (s, pack, label, first, last, &a, &b) ||
-      judge_negated (s, pack, label, a) || clause_vetoed (s, pack, cv, label, a))
-    return FALSE;
-  *start = a;
-  *end = b;
-  return TRUE;
+  guint first, last;
+  return span_vetoes_at (s, pack, label, *start, &first, &last) &&
+         judge_past (s, pack, cv, label, logit, first, last, start, end);
 }
 
 /* At most this many deferring cues are remembered for weighing again after
