@@ -21,7 +21,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MESON = os.path.join(ROOT, "tests", "data", "meson.build")
-ROW = re.compile(r"\['(edge\d+-en)', '([\d.]+)', '([\d.]+)'\]")
+ROW = re.compile(r"\['((?:edge|famstop|fammachine)\d+-en)', '([\d.]+)', '([\d.]+)'\]")
 
 
 def score(tact, name, extra):
