@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Raises the floors of the edge sets in tests/data/meson.build after a round.
+"""Raises the floors of the edge sets (and the family sets, famstopN and
+fammachineN, which share their list) in tests/data/meson.build after a round.
 
 A floor is the share of a set's lines the engine must get right, once with
 the judge and once with the cues alone. After a round each floor becomes the
