@@ -104,13 +104,15 @@ def usable(feature):
     return not any(c in feature for c in '."[]\\')
 
 
-def train(X, Y, K, epochs=20, l1=1.0, l2=1.0, alpha=0.5, beta=1.0, seed=1, partial_weight=1.0):
+def train(X, Y, K, epochs=20, l1=1.0, l2=1.0, alpha=0.5, beta=1.0, seed=1, partial_weight=1.0, PW=None):
     """FTRL-proximal per label: the L1 term leaves most weights exactly zero,
     so the file stays small and a message touches few weights.
 
     Lines with labels in part (K[i] not None) are shuffled apart and spread
     evenly among the others, so the full lines keep the order they have
-    without them: a label no partial line states trains exactly as before."""
+    without them: a label no partial line states trains exactly as before.
+    PW, when given, holds each partial line's own gradient scale (None for
+    a full line) in place of partial_weight."""
     Z = {l: {} for l in LABELS}
     N = {l: {} for l in LABELS}
     rnd = random.Random(seed)
@@ -147,7 +149,7 @@ def train(X, Y, K, epochs=20, l1=1.0, l2=1.0, alpha=0.5, beta=1.0, seed=1, parti
                 p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s_))))
                 g = p - (1.0 if l in Y[i] else 0.0)
                 if K[i] is not None:
-                    g *= partial_weight
+                    g *= partial_weight if PW is None else PW[i]
                 for f, c in x.items():
                     gf = g * c
                     nf = n.get(f, 0.0)
@@ -248,6 +250,11 @@ def main():
                     help="a case file whose lines state only the labels they name (repeatable)")
     ap.add_argument("--partial-weight", type=float, default=1.0, metavar="W",
                     help="scales a --partial line's gradient (above 0)")
+    ap.add_argument("--partial-light", action="append", default=[], metavar="FILE",
+                    help="a --partial file taught with --partial-light-weight instead (repeatable): "
+                         "narrow probe sets that would outweigh the broad ones")
+    ap.add_argument("--partial-light-weight", type=float, default=0.25, metavar="W",
+                    help="scales a --partial-light line's gradient (above 0)")
     ap.add_argument("--partial-labels", metavar="LABEL,...",
                     help="the only labels a --partial line may teach (default: all it states)")
     ap.add_argument("--cv", action="store_true")
@@ -263,9 +270,14 @@ def main():
         teach = {l for l in a.partial_labels.split(",") if l}
         if not teach or teach - set(LABELS):
             sys.exit("--partial-labels %r: expected message labels separated by commas" % a.partial_labels)
-    if not (math.isfinite(a.partial_weight) and a.partial_weight > 0):
-        sys.exit("--partial-weight %g: expected a number above 0" % a.partial_weight)
+    for flag, w in (("--partial-weight", a.partial_weight), ("--partial-light-weight", a.partial_light_weight)):
+        if not (math.isfinite(w) and w > 0):
+            sys.exit("%s %g: expected a number above 0" % (flag, w))
     cases = [c for cs in per_file for c in cs] + [c for f in a.partial for c in load_cases(f, True, teach)]
+    n_heavy = len(cases)
+    cases += [c for f in a.partial_light for c in load_cases(f, True, teach)]
+    PW = [None if k is None else a.partial_weight if i < n_heavy else a.partial_light_weight
+          for i, (_, k, _) in enumerate(cases)]
     units = units_of(a.tact, a.data_dir, [t for _, _, t in cases])
     X = [features(u) for u in units]
     Y = [w for w, _, _ in cases]
@@ -277,25 +289,28 @@ def main():
             test = range(start, start + len(cs))
             start += len(cs)
             tr = [i for i in range(len(X)) if i not in test]
-            model = prune(train(restrict_lines([X[i] for i in tr], [K[i] for i in tr]), [Y[i] for i in tr], [K[i] for i in tr], l1=a.l1, alpha=a.alpha, epochs=a.epochs, partial_weight=a.partial_weight), a.min_weight)
+            model = prune(train(restrict_lines([X[i] for i in tr], [K[i] for i in tr]), [Y[i] for i in tr], [K[i] for i in tr], l1=a.l1, alpha=a.alpha, epochs=a.epochs, partial_weight=a.partial_weight, PW=[PW[i] for i in tr]), a.min_weight)
             P = [{l for l, p in predict(model, X[i]).items() if p >= label_th.get(l, a.threshold)} for i in test]
             print("%s: judge alone macro-F1 %.3f (threshold %.2f)" %
                   (path, macro_f1([Y[i] for i in test], P), a.threshold))
         return 0
 
-    W, B = prune(train(restrict_lines(X, K), Y, K, l1=a.l1, alpha=a.alpha, epochs=a.epochs, partial_weight=a.partial_weight), a.min_weight)
+    W, B = prune(train(restrict_lines(X, K), Y, K, l1=a.l1, alpha=a.alpha, epochs=a.epochs, partial_weight=a.partial_weight, PW=PW), a.min_weight)
     entries = []
     for l in LABELS:
         entries.append((l, round(B[l], 3)))
         for f in sorted(W[l]):
             entries.append((l + " " + f, round(W[l][f], 3)))
+    part_note = ("; labels in part, weight %g%s: %s" % (
+                     a.partial_weight, ", only " + ",".join(sorted(teach)) if teach else "",
+                     ", ".join(os.path.basename(f) for f in a.partial))
+                 if a.partial else "")
+    if a.partial_light:
+        part_note += "; labels in part, weight %g: %s" % (
+            a.partial_light_weight, ", ".join(os.path.basename(f) for f in a.partial_light))
     note = ("Generated by tools/train-judge.py from %d labelled messages (%s%s) with "
             "--l1 %g --alpha %g --epochs %d --min-weight %g%s; retrain rather than edit.  See data/README.md." %
-            (len(cases), ", ".join(os.path.basename(f) for f in a.files),
-             "; labels in part, weight %g%s: %s" % (
-                 a.partial_weight, ", only " + ",".join(sorted(teach)) if teach else "",
-                 ", ".join(os.path.basename(f) for f in a.partial))
-             if a.partial else "",
+            (len(cases), ", ".join(os.path.basename(f) for f in a.files), part_note,
              a.l1, a.alpha, a.epochs, a.min_weight,
              "".join(" --label-threshold %s=%g" % kv for kv in sorted(label_th.items())) +
              "".join(" --overrule %s=%g" % kv for kv in sorted(overrule.items()))))

@@ -114,6 +114,26 @@ def main():
             failures.append("--partial-labels opt-out: question still learnt from the partial lines")
         if by_label(c, "opt-out") != by_label(b, "opt-out"):
             failures.append("--partial-labels opt-out: opt-out did not learn what it did without it")
+        # --partial-light: the same file at the same weight trains the same
+        # judge as --partial (it comes last either way); at a lower weight
+        # it pulls less, and the untaught labels stay as they were
+        same = train(script, tact, data, os.path.join(tmp, "l1.json"), [full], [],
+                     ["--partial-light", part, "--partial-light-weight", "1"])
+        if same["entries"] != b:
+            failures.append("--partial-light at weight 1 trained another judge than --partial")
+        if "part.tsv" not in same["_note"]:
+            failures.append("the _note does not name the --partial-light file: %s" % same["_note"])
+        light = train(script, tact, data, os.path.join(tmp, "l2.json"), [full], [],
+                      ["--partial-light", part, "--partial-light-weight", "0.5"])["entries"]
+        if light != h:
+            failures.append("--partial-light-weight 0.5 trained another judge than --partial-weight 0.5")
+        for label in UNTAUGHT:
+            if by_label(a, label) != by_label(light, label):
+                failures.append("--partial-light: %s, which no partial line names, changed" % label)
+        for w in ("0", "nan"):
+            if run(script, tact, data, os.path.join(tmp, "x.json"), [full], [],
+                   ["--partial-light", part, "--partial-light-weight", w]).returncode == 0:
+                failures.append("--partial-light-weight %s was accepted" % w)
         bad = os.path.join(tmp, "bad.tsv")
         for labels in ("!neutral", "!nonsense", "opt-out,bogus"):
             with open(bad, "w", encoding="utf-8") as f:
