@@ -387,6 +387,10 @@ void
 tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
 {
   tact_automaton_freeze_edges (au);
+  /* the build-time arrays go as soon as the node records hold what they
+   * held, so that a start that compiles peaks lower (the nodes, the
+   * gap blocks and these would otherwise all be alive at once) */
+  g_clear_pointer (&au->tree, g_free);
   g_free (au->root_lo);
   g_free (au->nodes);
   au->nodes = g_new0 (TactNode, au->n_nodes);
@@ -403,6 +407,8 @@ tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
           nd->bloom2 |= tact_automaton_sym_bit2 ((guint32) (au->csr_edges[e] >> 32));
         }
     }
+  g_clear_pointer (&au->term_first, g_free);
+  g_clear_pointer (&au->gap_first, g_free);
   tact_automaton_block_gaps (au);
   au->n_words = n_words;
   au->n_classes = n_classes;
