@@ -104,15 +104,15 @@ def usable(feature):
     return not any(c in feature for c in '."[]\\')
 
 
-def train(X, Y, K, epochs=20, l1=1.0, l2=1.0, alpha=0.5, beta=1.0, seed=1, partial_weight=1.0, PW=None):
+def train(X, Y, K, epochs=20, l1=1.0, l2=1.0, alpha=0.5, beta=1.0, seed=1, scale=None):
     """FTRL-proximal per label: the L1 term leaves most weights exactly zero,
     so the file stays small and a message touches few weights.
 
     Lines with labels in part (K[i] not None) are shuffled apart and spread
     evenly among the others, so the full lines keep the order they have
     without them: a label no partial line states trains exactly as before.
-    PW, when given, holds each partial line's own gradient scale (None for
-    a full line) in place of partial_weight."""
+    scale[i], when given, multiplies partial line i's gradient (its file's
+    --partial-weight or --partial-light-weight); without it, 1."""
     Z = {l: {} for l in LABELS}
     N = {l: {} for l in LABELS}
     rnd = random.Random(seed)
@@ -148,8 +148,8 @@ def train(X, Y, K, epochs=20, l1=1.0, l2=1.0, alpha=0.5, beta=1.0, seed=1, parti
                 s_ = sum(w[f] * c for f, c in x.items())
                 p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s_))))
                 g = p - (1.0 if l in Y[i] else 0.0)
-                if K[i] is not None:
-                    g *= partial_weight if PW is None else PW[i]
+                if K[i] is not None and scale is not None:
+                    g *= scale[i]
                 for f, c in x.items():
                     gf = g * c
                     nf = n.get(f, 0.0)
@@ -276,8 +276,8 @@ def main():
     cases = [c for cs in per_file for c in cs] + [c for f in a.partial for c in load_cases(f, True, teach)]
     n_heavy = len(cases)
     cases += [c for f in a.partial_light for c in load_cases(f, True, teach)]
-    PW = [None if k is None else a.partial_weight if i < n_heavy else a.partial_light_weight
-          for i, (_, k, _) in enumerate(cases)]
+    # a full line's entry is never read
+    scale = [a.partial_weight if i < n_heavy else a.partial_light_weight for i in range(len(cases))]
     units = units_of(a.tact, a.data_dir, [t for _, _, t in cases])
     X = [features(u) for u in units]
     Y = [w for w, _, _ in cases]
@@ -289,13 +289,13 @@ def main():
             test = range(start, start + len(cs))
             start += len(cs)
             tr = [i for i in range(len(X)) if i not in test]
-            model = prune(train(restrict_lines([X[i] for i in tr], [K[i] for i in tr]), [Y[i] for i in tr], [K[i] for i in tr], l1=a.l1, alpha=a.alpha, epochs=a.epochs, partial_weight=a.partial_weight, PW=[PW[i] for i in tr]), a.min_weight)
+            model = prune(train(restrict_lines([X[i] for i in tr], [K[i] for i in tr]), [Y[i] for i in tr], [K[i] for i in tr], l1=a.l1, alpha=a.alpha, epochs=a.epochs, scale=[scale[i] for i in tr]), a.min_weight)
             P = [{l for l, p in predict(model, X[i]).items() if p >= label_th.get(l, a.threshold)} for i in test]
             print("%s: judge alone macro-F1 %.3f (threshold %.2f)" %
                   (path, macro_f1([Y[i] for i in test], P), a.threshold))
         return 0
 
-    W, B = prune(train(restrict_lines(X, K), Y, K, l1=a.l1, alpha=a.alpha, epochs=a.epochs, partial_weight=a.partial_weight, PW=PW), a.min_weight)
+    W, B = prune(train(restrict_lines(X, K), Y, K, l1=a.l1, alpha=a.alpha, epochs=a.epochs, scale=scale), a.min_weight)
     entries = []
     for l in LABELS:
         entries.append((l, round(B[l], 3)))
