@@ -196,8 +196,6 @@ tact_automaton_block_gaps (TactAutomaton *au)
   g_array_unref (au->gaps);
   au->gaps = blocks;
   tact_automaton_fill_gaps (au);
-  /* the lists' heads: stale now, and nothing adds a gap after freezing */
-  g_clear_pointer (&au->gap_first, g_free);
 }
 
 void
@@ -407,6 +405,8 @@ tact_automaton_freeze (TactAutomaton *au, guint32 n_words, guint32 n_classes)
           nd->bloom2 |= tact_automaton_sym_bit2 ((guint32) (au->csr_edges[e] >> 32));
         }
     }
+  /* the lists' heads: the records hold them now, and nothing adds a gap
+   * or a term after freezing */
   g_clear_pointer (&au->term_first, g_free);
   g_clear_pointer (&au->gap_first, g_free);
   tact_automaton_block_gaps (au);
