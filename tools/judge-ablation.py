@@ -69,8 +69,8 @@ def main():
 
     train = [c for f in a.train for c in tj.load_cases(f)]
     test = [c for f in a.test for c in tj.load_cases(f)]
-    units = tj.units_of(a.tact, a.data_dir, [t for _, t in train + test])
-    Y = [w for w, _ in train + test]
+    units = tj.units_of(a.tact, a.data_dir, [t for _, _, t in train + test])
+    Y = [w for w, _, _ in train + test]
     n = len(train)
     thresholds = {"opt-out": 0.8, "automation-question": 0.8}
 
@@ -86,7 +86,7 @@ def main():
                         x[c] = 1
             X.append(x)
         vocab = tj.vocabulary(X[:n])
-        model = tj.prune(tj.train(tj.restrict(X[:n], vocab), Y[:n], l1=6, alpha=2,
+        model = tj.prune(tj.train(tj.restrict(X[:n], vocab), Y[:n], [None] * n, l1=6, alpha=2,
                                   epochs=a.epochs), 0.3)
         P = [{l for l, p in tj.predict(model, x).items() if p >= thresholds.get(l, 0.5)}
              for x in X[n:]]
