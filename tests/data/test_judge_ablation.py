@@ -38,10 +38,9 @@ def main():
     script, tact, data = sys.argv[1:]
     with tempfile.TemporaryDirectory() as tmp:
         tr, te = os.path.join(tmp, "train.tsv"), os.path.join(tmp, "test.tsv")
-        with open(tr, "w", encoding="utf-8") as f:
-            f.write(TRAIN)
-        with open(te, "w", encoding="utf-8") as f:
-            f.write(TEST)
+        for path, text in ((tr, TRAIN), (te, TEST)):
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
         r = subprocess.run([sys.executable, script, tact, "--train", tr, "--test", te, "--data-dir", data,
                             "--epochs", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     failures = []
